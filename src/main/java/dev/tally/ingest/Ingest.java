@@ -1,0 +1,232 @@
+package dev.tally.ingest;
+
+import dev.tally.ledger.Cost;
+import dev.tally.ledger.LedgerEvent;
+import dev.tally.ledger.UsageEvent;
+import dev.tally.sources.logs.FileCursor;
+import dev.tally.store.Store;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The only writer of the ledger. Every source hands its events here; each batch is deduplicated
+ * (within itself and against what is stored), priced and written with its cursors in one
+ * transaction.
+ *
+ * <p>{@link #write} does the work on the caller's thread. {@link #accept} queues the batch for a
+ * single background writer (a bounded queue, so producers slow down instead of filling memory);
+ * {@link #flush} waits for the queue to drain and reports a writer failure.
+ */
+public final class Ingest implements EventSink, AutoCloseable {
+
+  /** What one or more batches did. */
+  public record Result(long received, long inserted, long updated, long duplicates) {
+    public static final Result NONE = new Result(0, 0, 0, 0);
+
+    Result plus(Result o) {
+      return new Result(received + o.received, inserted + o.inserted, updated + o.updated,
+          duplicates + o.duplicates);
+    }
+  }
+
+  private record Batch(List<UsageEvent> events, List<FileCursor> cursors, CountDownLatch done) {}
+
+  private final Store store;
+  private final Pricer pricer;
+  private final String defaultIdentity;
+  private final BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(4);
+  private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+  private final Object resultLock = new Object();
+  private Result total = Result.NONE;
+  private Thread writerThread;
+
+  /**
+   * @param defaultIdentity who events without an identity belong to (for local logs: this machine's
+   *     user); may be null
+   */
+  public Ingest(Store store, Pricer pricer, String defaultIdentity) {
+    this.store = Objects.requireNonNull(store);
+    this.pricer = Objects.requireNonNull(pricer);
+    this.defaultIdentity = defaultIdentity;
+  }
+
+  /** Everything written so far through this instance. */
+  public Result total() {
+    synchronized (resultLock) {
+      return total;
+    }
+  }
+
+  /** Deduplicates, prices and writes one batch now, on this thread. */
+  public Result write(List<UsageEvent> events, List<FileCursor> cursors) {
+    Map<String, UsageEvent> byKey = collapse(events);
+    Map<String, LedgerEvent> stored = new HashMap<>(store.findByDedupKeys(byKey.keySet()));
+    Map<String, String> messageKeys = new HashMap<>();
+    for (UsageEvent e : byKey.values()) {
+      String mk = Store.messageKey(e.provider(), e.messageId());
+      if (mk != null && !stored.containsKey(e.dedupKey())) {
+        messageKeys.put(mk, e.dedupKey());
+      }
+    }
+    if (!messageKeys.isEmpty()) {
+      store.findByMessageKeys(messageKeys.keySet())
+          .forEach((mk, le) -> stored.putIfAbsent(messageKeys.get(mk), le));
+    }
+
+    List<Store.Change> changes = new ArrayList<>(byKey.size());
+    long inserted = 0;
+    long updated = 0;
+    long duplicates = events.size() - byKey.size();
+    Map<String, Integer> changeIndexByStoredKey = new HashMap<>();
+    for (UsageEvent incoming : byKey.values()) {
+      LedgerEvent before = stored.get(incoming.dedupKey());
+      if (before == null) {
+        changes.add(new Store.Change(null, price(incoming)));
+        inserted++;
+        continue;
+      }
+      // Two incoming keys may resolve to the same stored event (by message id): chain them.
+      Integer earlier = changeIndexByStoredKey.get(before.event().dedupKey());
+      LedgerEvent base = earlier == null ? before : changes.get(earlier).after();
+      UsageEvent merged = Merge.merge(base.event(), incoming);
+      if (merged.equals(base.event())) {
+        duplicates++;
+        continue;
+      }
+      LedgerEvent after = price(merged);
+      if (earlier == null) {
+        changeIndexByStoredKey.put(before.event().dedupKey(), changes.size());
+        changes.add(new Store.Change(before, after));
+        updated++;
+      } else {
+        changes.set(earlier, new Store.Change(before, after));
+        duplicates++;
+      }
+    }
+    store.apply(changes, cursors);
+    Result r = new Result(events.size(), inserted, updated, duplicates);
+    synchronized (resultLock) {
+      total = total.plus(r);
+    }
+    return r;
+  }
+
+  /** Collapses copies of one request inside a batch, by dedup key and then by message id. */
+  private Map<String, UsageEvent> collapse(List<UsageEvent> events) {
+    Map<String, UsageEvent> byKey = new LinkedHashMap<>();
+    Map<String, String> keyByMessage = new HashMap<>();
+    for (UsageEvent raw : events) {
+      UsageEvent e = raw.identity() == null && defaultIdentity != null ? withIdentity(raw) : raw;
+      String key = e.dedupKey();
+      if (!byKey.containsKey(key)) {
+        String mk = Store.messageKey(e.provider(), e.messageId());
+        String other = mk == null ? null : keyByMessage.putIfAbsent(mk, key);
+        if (other != null) {
+          key = other;
+        }
+      }
+      UsageEvent existing = byKey.get(key);
+      byKey.put(key, existing == null ? e : Merge.merge(existing, e));
+    }
+    return byKey;
+  }
+
+  private UsageEvent withIdentity(UsageEvent e) {
+    return new UsageEvent(e.dedupKey(), e.timestamp(), e.source(), e.provider(), e.model(), e.tool(),
+        defaultIdentity, e.keyId(), e.project(), e.sessionId(), e.requestId(), e.messageId(),
+        e.sidechain(), e.tokens(), e.reportedCostMicros());
+  }
+
+  private LedgerEvent price(UsageEvent e) {
+    Cost cost = pricer.price(e.provider(), e.model(), e.tokens());
+    String modelId = cost.priced() ? cost.pricedAs() : e.model().toLowerCase(Locale.ROOT);
+    return new LedgerEvent(e, modelId, cost);
+  }
+
+  // ---------------------------------------------------------------- background writer
+
+  /** Queues a batch for the background writer; blocks while the queue is full. */
+  @Override
+  public void accept(List<UsageEvent> events, List<FileCursor> cursors) {
+    throwIfFailed();
+    startWriter();
+    try {
+      queue.put(new Batch(List.copyOf(events), List.copyOf(cursors), null));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while queueing events", e);
+    }
+  }
+
+  /** Waits until every queued batch is written; rethrows the writer's failure, if any. */
+  public void flush() {
+    if (writerThread != null) {
+      CountDownLatch done = new CountDownLatch(1);
+      try {
+        queue.put(new Batch(List.of(), List.of(), done));
+        while (!done.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          if (!writerThread.isAlive()) {
+            break;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while flushing events", e);
+      }
+    }
+    throwIfFailed();
+  }
+
+  private synchronized void startWriter() {
+    if (writerThread != null) {
+      return;
+    }
+    writerThread = Thread.ofPlatform().name("tally-ingest-writer").daemon().start(() -> {
+      while (true) {
+        Batch b;
+        try {
+          b = queue.take();
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (failure.get() == null && !(b.events().isEmpty() && b.cursors().isEmpty())) {
+          try {
+            write(b.events(), b.cursors());
+          } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+          }
+        }
+        if (b.done() != null) {
+          b.done().countDown();
+        }
+      }
+    });
+  }
+
+  private void throwIfFailed() {
+    RuntimeException e = failure.get();
+    if (e != null) {
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      flush();
+    } finally {
+      if (writerThread != null) {
+        writerThread.interrupt();
+      }
+    }
+  }
+}

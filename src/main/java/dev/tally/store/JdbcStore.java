@@ -1,0 +1,536 @@
+package dev.tally.store;
+
+import dev.tally.ledger.Cost;
+import dev.tally.ledger.LedgerEvent;
+import dev.tally.ledger.Source;
+import dev.tally.ledger.Tokens;
+import dev.tally.ledger.UsageEvent;
+import dev.tally.sources.logs.FileCursor;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The store on JDBC. Writes happen on the caller's thread inside one transaction per {@link
+ * #apply} call; ingest makes sure only one thread writes. The SQL is the subset SQLite and
+ * PostgreSQL share; the few differences live in {@link Dialect}.
+ */
+class JdbcStore implements Store {
+  static final long HOUR_MS = 3_600_000L;
+  static final long DAY_MS = 24 * HOUR_MS;
+  private static final int IN_CHUNK = 500;
+
+  private static final String EVENT_COLUMNS =
+      "dedup_key, message_key, ts_ms, source, provider, model, model_id, tool, identity, key_id,"
+          + " project, session_id, request_id, message_id, sidechain, input_tokens, output_tokens,"
+          + " cache_write_5m, cache_write_1h, cache_read, reasoning_tokens, web_searches,"
+          + " cost_micros, reported_cost_micros, price_version, priced_as";
+  private static final String SUM_COLUMNS =
+      "events, input_tokens, output_tokens, cache_write_5m, cache_write_1h, cache_read,"
+          + " reasoning_tokens, web_searches, cost_micros, reported_cost_micros, reported_events,"
+          + " auto_cost_micros, unpriced_events";
+  private static final String[] HOUR_DIMS = {
+    "identity", "key_id", "provider", "model", "model_id", "tool", "project", "session_id", "source"
+  };
+  private static final String[] DAY_DIMS = {
+    "identity", "key_id", "provider", "model", "model_id", "tool", "project", "source"
+  };
+
+  enum Dialect {
+    SQLITE("MIN", "MAX"),
+    POSTGRES("LEAST", "GREATEST");
+
+    final String min;
+    final String max;
+
+    Dialect(String min, String max) {
+      this.min = min;
+      this.max = max;
+    }
+  }
+
+  private final Connection writer;
+  private final Supplier<Connection> readers;
+  private final Dialect dialect;
+  private final String insertEvent;
+  private final String updateEvent;
+  private final String upsertHour;
+  private final String upsertDay;
+
+  JdbcStore(Connection writer, Supplier<Connection> readers, Dialect dialect) throws SQLException {
+    this.writer = writer;
+    this.readers = readers;
+    this.dialect = dialect;
+    writer.setAutoCommit(false);
+    insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (" + "?,".repeat(25) + "?)";
+    updateEvent = "UPDATE events SET " + String.join(" = ?, ", EVENT_COLUMNS.split(",\\s*"))
+        + " = ? WHERE dedup_key = ?";
+    upsertHour = upsert("rollup_hour", "hour_ms", HOUR_DIMS);
+    upsertDay = upsert("rollup_day", "day_ms", DAY_DIMS);
+  }
+
+  private String upsert(String table, String timeColumn, String[] dims) {
+    String keyColumns = timeColumn + ", " + String.join(", ", dims);
+    String[] sums = SUM_COLUMNS.split(",\\s*");
+    StringBuilder set = new StringBuilder();
+    for (String s : sums) {
+      set.append(s).append(" = ").append(table).append('.').append(s).append(" + excluded.").append(s).append(", ");
+    }
+    set.append("first_ms = ").append(dialect.min).append('(').append(table).append(".first_ms, excluded.first_ms), ");
+    set.append("last_ms = ").append(dialect.max).append('(').append(table).append(".last_ms, excluded.last_ms)");
+    int params = 1 + dims.length + sums.length + 2;
+    return "INSERT INTO " + table + " (" + keyColumns + ", " + SUM_COLUMNS + ", first_ms, last_ms) VALUES ("
+        + "?,".repeat(params - 1) + "?) ON CONFLICT (" + keyColumns + ") DO UPDATE SET " + set;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public Map<String, LedgerEvent> findByDedupKeys(Collection<String> dedupKeys) {
+    return findBy("dedup_key", dedupKeys, 0);
+  }
+
+  @Override
+  public Map<String, LedgerEvent> findByMessageKeys(Collection<String> messageKeys) {
+    return findBy("message_key", messageKeys, 1);
+  }
+
+  private Map<String, LedgerEvent> findBy(String column, Collection<String> values, int keyIndex) {
+    Map<String, LedgerEvent> found = new HashMap<>();
+    List<String> list = values.stream().filter(v -> v != null).distinct().toList();
+    for (int i = 0; i < list.size(); i += IN_CHUNK) {
+      List<String> chunk = list.subList(i, Math.min(list.size(), i + IN_CHUNK));
+      String sql = "SELECT " + EVENT_COLUMNS + " FROM events WHERE " + column + " IN ("
+          + "?,".repeat(chunk.size() - 1) + "?)";
+      try (PreparedStatement ps = writer.prepareStatement(sql)) {
+        for (int j = 0; j < chunk.size(); j++) {
+          ps.setString(j + 1, chunk.get(j));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            found.put(rs.getString(1 + keyIndex), readEvent(rs));
+          }
+        }
+      } catch (SQLException e) {
+        throw new StoreException("reading events by " + column, e);
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public void apply(List<Change> changes, List<FileCursor> cursors) {
+    if (changes.isEmpty() && cursors.isEmpty()) {
+      return;
+    }
+    try {
+      writeEvents(changes);
+      writeRollups(changes);
+      writeCursors(cursors);
+      writer.commit();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        writer.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e instanceof StoreException se ? se : new StoreException("writing " + changes.size() + " events", e);
+    }
+  }
+
+  private void writeEvents(List<Change> changes) throws SQLException {
+    try (PreparedStatement insert = writer.prepareStatement(insertEvent);
+        PreparedStatement update = writer.prepareStatement(updateEvent)) {
+      int inserts = 0;
+      int updates = 0;
+      for (Change c : changes) {
+        if (c.before() == null) {
+          bindEvent(insert, c.after());
+          insert.addBatch();
+          inserts++;
+        } else {
+          bindEvent(update, c.after());
+          update.setString(27, c.before().event().dedupKey());
+          update.addBatch();
+          updates++;
+        }
+      }
+      if (inserts > 0) {
+        insert.executeBatch();
+      }
+      if (updates > 0) {
+        update.executeBatch();
+      }
+    }
+  }
+
+  private static void bindEvent(PreparedStatement ps, LedgerEvent le) throws SQLException {
+    UsageEvent e = le.event();
+    Tokens t = e.tokens();
+    int i = 1;
+    ps.setString(i++, e.dedupKey());
+    ps.setString(i++, Store.messageKey(e.provider(), e.messageId()));
+    ps.setLong(i++, e.timestamp().toEpochMilli());
+    ps.setString(i++, e.source().wireName());
+    ps.setString(i++, e.provider());
+    ps.setString(i++, e.model());
+    ps.setString(i++, le.modelId());
+    ps.setString(i++, e.tool());
+    ps.setString(i++, e.identity());
+    ps.setString(i++, e.keyId());
+    ps.setString(i++, e.project());
+    ps.setString(i++, e.sessionId());
+    ps.setString(i++, e.requestId());
+    ps.setString(i++, e.messageId());
+    ps.setInt(i++, e.sidechain() ? 1 : 0);
+    ps.setLong(i++, t.input());
+    ps.setLong(i++, t.output());
+    ps.setLong(i++, t.cacheWrite5m());
+    ps.setLong(i++, t.cacheWrite1h());
+    ps.setLong(i++, t.cacheRead());
+    ps.setLong(i++, t.reasoning());
+    ps.setLong(i++, t.webSearches());
+    ps.setLong(i++, le.cost().micros());
+    if (e.reportedCostMicros() == null) {
+      ps.setNull(i++, Types.BIGINT);
+    } else {
+      ps.setLong(i++, e.reportedCostMicros());
+    }
+    ps.setString(i++, le.cost().priceVersion());
+    ps.setString(i, le.cost().pricedAs());
+  }
+
+  private static LedgerEvent readEvent(ResultSet rs) throws SQLException {
+    long reported = rs.getLong(24);
+    Long reportedCost = rs.wasNull() ? null : reported;
+    UsageEvent e = new UsageEvent(
+        rs.getString(1),
+        Instant.ofEpochMilli(rs.getLong(3)),
+        Source.fromWireName(rs.getString(4)),
+        rs.getString(5),
+        rs.getString(6),
+        rs.getString(8),
+        rs.getString(9),
+        rs.getString(10),
+        rs.getString(11),
+        rs.getString(12),
+        rs.getString(13),
+        rs.getString(14),
+        rs.getInt(15) != 0,
+        new Tokens(rs.getLong(16), rs.getLong(17), rs.getLong(18), rs.getLong(19), rs.getLong(20),
+            rs.getLong(21), rs.getLong(22)),
+        reportedCost);
+    return new LedgerEvent(e, rs.getString(7), new Cost(rs.getLong(23), rs.getString(25), rs.getString(26)));
+  }
+
+  /** Rollup deltas of one batch, summed in memory first so each rollup row is written once. */
+  private void writeRollups(List<Change> changes) throws SQLException {
+    Map<List<Object>, long[]> hours = new LinkedHashMap<>();
+    Map<List<Object>, long[]> days = new LinkedHashMap<>();
+    for (Change c : changes) {
+      if (c.before() != null) {
+        accumulate(hours, days, c.before(), -1);
+      }
+      accumulate(hours, days, c.after(), +1);
+    }
+    flushRollup(upsertHour, hours);
+    flushRollup(upsertDay, days);
+  }
+
+  private static void accumulate(Map<List<Object>, long[]> hours, Map<List<Object>, long[]> days,
+      LedgerEvent le, int sign) {
+    UsageEvent e = le.event();
+    long ts = e.timestamp().toEpochMilli();
+    String identity = nz(e.identity());
+    String key = nz(e.keyId());
+    String model = e.model();
+    String tool = nz(e.tool());
+    String project = nz(e.project());
+    String source = e.source().wireName();
+    List<Object> hourKey = List.of(Math.floorDiv(ts, HOUR_MS) * HOUR_MS, identity, key, e.provider(),
+        model, le.modelId(), tool, project, nz(e.sessionId()), source);
+    List<Object> dayKey = List.of(Math.floorDiv(ts, DAY_MS) * DAY_MS, identity, key, e.provider(),
+        model, le.modelId(), tool, project, source);
+    add(hours.computeIfAbsent(hourKey, k -> emptySums()), le, ts, sign);
+    add(days.computeIfAbsent(dayKey, k -> emptySums()), le, ts, sign);
+  }
+
+  private static long[] emptySums() {
+    long[] s = new long[15];
+    s[13] = Long.MAX_VALUE;
+    s[14] = Long.MIN_VALUE;
+    return s;
+  }
+
+  private static void add(long[] s, LedgerEvent le, long ts, int sign) {
+    UsageEvent e = le.event();
+    Tokens t = e.tokens();
+    s[0] += sign;
+    s[1] += sign * t.input();
+    s[2] += sign * t.output();
+    s[3] += sign * t.cacheWrite5m();
+    s[4] += sign * t.cacheWrite1h();
+    s[5] += sign * t.cacheRead();
+    s[6] += sign * t.reasoning();
+    s[7] += sign * t.webSearches();
+    s[8] += sign * le.cost().micros();
+    s[9] += sign * (e.reportedCostMicros() == null ? 0 : e.reportedCostMicros());
+    s[10] += sign * (e.reportedCostMicros() == null ? 0 : 1);
+    s[11] += sign * le.autoCostMicros();
+    s[12] += sign * (le.cost().priced() ? 0 : 1);
+    if (sign > 0) {
+      s[13] = Math.min(s[13], ts);
+      s[14] = Math.max(s[14], ts);
+    }
+  }
+
+  private void flushRollup(String sql, Map<List<Object>, long[]> rows) throws SQLException {
+    try (PreparedStatement ps = writer.prepareStatement(sql)) {
+      for (Map.Entry<List<Object>, long[]> row : rows.entrySet()) {
+        long[] s = row.getValue();
+        if (isNoop(s)) {
+          continue;
+        }
+        int i = 1;
+        for (Object k : row.getKey()) {
+          if (k instanceof Long l) {
+            ps.setLong(i++, l);
+          } else {
+            ps.setString(i++, (String) k);
+          }
+        }
+        for (int j = 0; j < 13; j++) {
+          ps.setLong(i++, s[j]);
+        }
+        // A pure removal carries no time: keep the row's own first/last.
+        ps.setLong(i++, s[13] == Long.MAX_VALUE ? Long.MAX_VALUE : s[13]);
+        ps.setLong(i, s[14] == Long.MIN_VALUE ? Long.MIN_VALUE : s[14]);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static boolean isNoop(long[] s) {
+    for (int j = 0; j < 13; j++) {
+      if (s[j] != 0) {
+        return false;
+      }
+    }
+    return s[13] == Long.MAX_VALUE;
+  }
+
+  private void writeCursors(List<FileCursor> cursors) throws SQLException {
+    if (cursors.isEmpty()) {
+      return;
+    }
+    String sql = "INSERT INTO file_cursors (path, agent, file_key, size, mtime_ms, read_offset, state,"
+        + " lines, malformed_lines) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (path) DO UPDATE SET"
+        + " agent = excluded.agent, file_key = excluded.file_key, size = excluded.size,"
+        + " mtime_ms = excluded.mtime_ms, read_offset = excluded.read_offset, state = excluded.state,"
+        + " lines = excluded.lines, malformed_lines = excluded.malformed_lines";
+    try (PreparedStatement ps = writer.prepareStatement(sql)) {
+      for (FileCursor c : cursors) {
+        ps.setString(1, c.path());
+        ps.setString(2, c.agent());
+        ps.setString(3, c.fileKey());
+        ps.setLong(4, c.size());
+        ps.setLong(5, c.mtimeMs());
+        ps.setLong(6, c.offset());
+        ps.setString(7, c.state());
+        ps.setLong(8, c.lines());
+        ps.setLong(9, c.malformedLines());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  @Override
+  public int deleteEventsBefore(Instant before) {
+    try (PreparedStatement ps = writer.prepareStatement("DELETE FROM events WHERE ts_ms < ?")) {
+      ps.setLong(1, before.toEpochMilli());
+      int n = ps.executeUpdate();
+      writer.commit();
+      return n;
+    } catch (SQLException e) {
+      throw new StoreException("deleting old events", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Map<String, FileCursor> cursors() {
+    Map<String, FileCursor> result = new HashMap<>();
+    String sql = "SELECT path, agent, file_key, size, mtime_ms, read_offset, state, lines, malformed_lines FROM file_cursors";
+    try (Connection c = readers.get(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        result.put(rs.getString(1), new FileCursor(rs.getString(1), rs.getString(2), rs.getString(3),
+            rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getString(7), rs.getLong(8), rs.getLong(9)));
+      }
+    } catch (SQLException e) {
+      throw new StoreException("reading file cursors", e);
+    }
+    return result;
+  }
+
+  @Override
+  public List<UsageRow> usage(UsageQuery q) {
+    boolean needsHour = q.hourly() || q.groupBy().contains(Dimension.SESSION)
+        || q.filters().containsKey(Dimension.SESSION) || !wholeDay(q.from()) || !wholeDay(q.to());
+    String table = needsHour ? "rollup_hour" : "rollup_day";
+    String time = needsHour ? "hour_ms" : "day_ms";
+    StringBuilder select = new StringBuilder("SELECT ");
+    select.append(q.hourly() ? time : "0");
+    for (Dimension d : q.groupBy()) {
+      select.append(", ").append(d.column);
+    }
+    for (String s : SUM_COLUMNS.split(",\\s*")) {
+      select.append(", SUM(").append(s).append(')');
+    }
+    select.append(", MIN(first_ms), MAX(last_ms) FROM ").append(table);
+    List<Object> params = new ArrayList<>();
+    select.append(where(q, time, needsHour ? HOUR_MS : DAY_MS, params));
+    List<String> groups = new ArrayList<>();
+    if (q.hourly()) {
+      groups.add(time);
+    }
+    q.groupBy().forEach(d -> groups.add(d.column));
+    if (!groups.isEmpty()) {
+      select.append(" GROUP BY ").append(String.join(", ", groups));
+    }
+    select.append(" HAVING SUM(events) > 0");
+    List<UsageRow> rows = new ArrayList<>();
+    try (Connection c = readers.get(); PreparedStatement ps = c.prepareStatement(select.toString())) {
+      bind(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        int n = q.groupBy().size();
+        while (rs.next()) {
+          List<String> keys = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            keys.add(rs.getString(2 + i));
+          }
+          int b = 2 + n;
+          Tokens tokens = new Tokens(rs.getLong(b + 1), rs.getLong(b + 2), rs.getLong(b + 3),
+              rs.getLong(b + 4), rs.getLong(b + 5), rs.getLong(b + 6), rs.getLong(b + 7));
+          Totals totals = new Totals(rs.getLong(b), tokens, rs.getLong(b + 8), rs.getLong(b + 9),
+              rs.getLong(b + 10), rs.getLong(b + 11), rs.getLong(b + 12), rs.getLong(b + 13), rs.getLong(b + 14));
+          rows.add(new UsageRow(rs.getLong(1), keys, totals));
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("reading usage", e);
+    }
+    return rows;
+  }
+
+  private static boolean wholeDay(Instant t) {
+    return t == null || t.toEpochMilli() % DAY_MS == 0;
+  }
+
+  /** WHERE clause for a rollup read; the range is on the bucket start, which the range is aligned to. */
+  private static String where(UsageQuery q, String time, long bucket, List<Object> params) {
+    List<String> conditions = new ArrayList<>();
+    if (q.from() != null) {
+      conditions.add(time + " >= ?");
+      params.add(Math.floorDiv(q.from().toEpochMilli(), bucket) * bucket);
+    }
+    if (q.to() != null) {
+      conditions.add(time + " < ?");
+      params.add(q.to().toEpochMilli());
+    }
+    filterConditions(q.filters(), conditions, params, false);
+    return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+  }
+
+  private static void filterConditions(Map<Dimension, Set<String>> filters, List<String> conditions,
+      List<Object> params, boolean rawEvents) {
+    for (Map.Entry<Dimension, Set<String>> f : filters.entrySet()) {
+      if (f.getValue().isEmpty()) {
+        continue;
+      }
+      String column = f.getKey().column;
+      // Raw events keep NULL for unknown; rollups keep "".
+      String expr = rawEvents ? "COALESCE(" + column + ", '')" : column;
+      conditions.add(expr + " IN (" + "?,".repeat(f.getValue().size() - 1) + "?)");
+      params.addAll(f.getValue());
+    }
+  }
+
+  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      Object p = params.get(i);
+      if (p instanceof Long l) {
+        ps.setLong(i + 1, l);
+      } else {
+        ps.setString(i + 1, (String) p);
+      }
+    }
+  }
+
+  @Override
+  public List<LedgerEvent> events(UsageQuery q) {
+    List<String> conditions = new ArrayList<>();
+    List<Object> params = new ArrayList<>();
+    if (q.from() != null) {
+      conditions.add("ts_ms >= ?");
+      params.add(q.from().toEpochMilli());
+    }
+    if (q.to() != null) {
+      conditions.add("ts_ms < ?");
+      params.add(q.to().toEpochMilli());
+    }
+    filterConditions(q.filters(), conditions, params, true);
+    String sql = "SELECT " + EVENT_COLUMNS + " FROM events"
+        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " ORDER BY ts_ms, id";
+    List<LedgerEvent> result = new ArrayList<>();
+    try (Connection c = readers.get(); PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          result.add(readEvent(rs));
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("reading events", e);
+    }
+    return result;
+  }
+
+  @Override
+  public long eventCount() {
+    try (Connection c = readers.get(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM events")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new StoreException("counting events", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      writer.close();
+    } catch (SQLException e) {
+      throw new StoreException("closing the store", e);
+    }
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+}

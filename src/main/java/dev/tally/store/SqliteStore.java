@@ -1,0 +1,88 @@
+package dev.tally.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The embedded default: one SQLite file in WAL mode. Readers get their own connections, so reports
+ * can run while a scan writes.
+ */
+public final class SqliteStore {
+  /** The newest migration under {@code db/migration}; a test keeps the two in step. */
+  static final int SCHEMA_VERSION = 1;
+
+  private SqliteStore() {}
+
+  /** Opens (creating when needed) the ledger at {@code file} and brings its schema up to date. */
+  public static Store open(Path file) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+    } catch (IOException e) {
+      throw new StoreException("creating " + file.getParent(), e);
+    }
+    String url = "jdbc:sqlite:" + file.toAbsolutePath();
+    try {
+      Connection writer = connect(url);
+      migrate(url, writer);
+      return new JdbcStore(writer, () -> {
+        try {
+          return connect(url);
+        } catch (SQLException e) {
+          throw new StoreException("opening " + file, e);
+        }
+      }, JdbcStore.Dialect.SQLITE);
+    } catch (SQLException e) {
+      throw new StoreException("opening " + file, e);
+    }
+  }
+
+  private static Connection connect(String url) throws SQLException {
+    Connection c = DriverManager.getConnection(url);
+    try (Statement st = c.createStatement()) {
+      st.execute("PRAGMA journal_mode = WAL");
+      // NORMAL in WAL mode survives a crash of the process (not of the machine) and is much faster.
+      st.execute("PRAGMA synchronous = NORMAL");
+      st.execute("PRAGMA busy_timeout = 10000");
+      st.execute("PRAGMA cache_size = -16000");
+      st.execute("PRAGMA temp_store = MEMORY");
+    }
+    return c;
+  }
+
+  /** Flyway costs a few hundred milliseconds to start: only run it when the schema is behind. */
+  private static void migrate(String url, Connection c) throws SQLException {
+    if (currentVersion(c) >= SCHEMA_VERSION) {
+      return;
+    }
+    Flyway.configure()
+        .dataSource(url, null, null)
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+  }
+
+  private static int currentVersion(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'flyway_schema_history'")) {
+      if (!rs.next()) {
+        return 0;
+      }
+    }
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(
+            "SELECT MAX(CAST(version AS INTEGER)) FROM flyway_schema_history WHERE success = 1")) {
+      return rs.next() ? rs.getInt(1) : 0;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.tally.store;
+
+import dev.tally.ledger.LedgerEvent;
+import dev.tally.sources.logs.CursorStore;
+import dev.tally.sources.logs.FileCursor;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ledger's storage: raw events, hourly and daily rollups kept in step with them, and file
+ * cursors. Ingest is its only writer; the query layer its only reader. One contract, one test suite
+ * for every implementation.
+ */
+public interface Store extends CursorStore, AutoCloseable {
+
+  /** A new event ({@code before} null) or a new version of a stored one. */
+  record Change(LedgerEvent before, LedgerEvent after) {}
+
+  /** Stored events whose dedup key is one of {@code dedupKeys}, by dedup key. */
+  Map<String, LedgerEvent> findByDedupKeys(Collection<String> dedupKeys);
+
+  /** Stored events whose message key ({@code provider:messageId}) is one of these, by message key. */
+  Map<String, LedgerEvent> findByMessageKeys(Collection<String> messageKeys);
+
+  /**
+   * Writes the changes and the cursors in one transaction and moves the rollups by the difference
+   * (a changed event's old version is taken out, its new version put in).
+   */
+  void apply(List<Change> changes, List<FileCursor> cursors);
+
+  /** Aggregated usage from the rollups. */
+  List<UsageRow> usage(UsageQuery query);
+
+  /** Raw events in [from, to), oldest first, matching the filters of {@code query}. */
+  List<LedgerEvent> events(UsageQuery query);
+
+  /** Deletes raw events older than {@code before}; rollups stay. Returns how many were deleted. */
+  int deleteEventsBefore(Instant before);
+
+  /** Number of raw events stored. */
+  long eventCount();
+
+  @Override
+  void close();
+
+  static String messageKey(String provider, String messageId) {
+    return messageId == null ? null : provider + ":" + messageId;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.tally.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteStoreTest extends StoreContract {
+  @TempDir Path dir;
+
+  @Override
+  Store openStore() {
+    return SqliteStore.open(dir.resolve("tally.db"));
+  }
+
+  @Test
+  void schemaVersionConstantMatchesTheNewestMigration() throws Exception {
+    Path migrations = Path.of("src/main/resources/db/migration");
+    try (Stream<Path> files = Files.list(migrations)) {
+      int newest = files.map(p -> p.getFileName().toString())
+          .filter(n -> n.matches("V\\d+__.*\\.sql"))
+          .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__"))))
+          .max().orElseThrow();
+      assertThat(SqliteStore.SCHEMA_VERSION).isEqualTo(newest);
+    }
+  }
+
+  @Test
+  void reopeningKeepsTheDataAndDoesNotMigrateAgain() {
+    store.apply(java.util.List.of(new Store.Change(null, Events.priced(Events.event("k", "2026-11-20T09:00:00Z", "m",
+        dev.tally.ledger.Tokens.of(1, 0, 0, 0, 0))))), java.util.List.of());
+    store.close();
+    store = openStore();
+    assertThat(store.eventCount()).isEqualTo(1);
+  }
+}

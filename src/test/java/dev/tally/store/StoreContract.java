@@ -1,0 +1,161 @@
+package dev.tally.store;
+
+import static dev.tally.store.Events.event;
+import static dev.tally.store.Events.priced;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tally.ledger.LedgerEvent;
+import dev.tally.ledger.Tokens;
+import dev.tally.sources.logs.FileCursor;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The behaviour every store implementation must have; each implementation extends this. */
+abstract class StoreContract {
+  Store store;
+
+  abstract Store openStore() throws Exception;
+
+  @BeforeEach
+  void open() throws Exception {
+    store = openStore();
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private static UsageQuery all(List<Dimension> groupBy) {
+    return new UsageQuery(null, null, groupBy, Map.of(), false);
+  }
+
+  @Test
+  void storedEventsAddUpInTheRollupsByModel() {
+    LedgerEvent a = priced(event("k1", "2026-11-20T09:14:09Z", "sonnet", Tokens.of(10, 100, 5, 6, 1000)));
+    LedgerEvent b = priced(event("k2", "2026-11-20T10:00:00Z", "sonnet", Tokens.of(1, 2, 0, 0, 3)));
+    LedgerEvent c = priced(event("k3", "2026-11-21T23:59:59Z", "opus", Tokens.of(7, 8, 0, 0, 0)));
+    store.apply(List.of(new Store.Change(null, a), new Store.Change(null, b), new Store.Change(null, c)), List.of());
+
+    List<UsageRow> rows = store.usage(all(List.of(Dimension.MODEL)));
+    assertThat(rows).hasSize(2);
+    Totals sonnet = rows.stream().filter(r -> r.keys().equals(List.of("sonnet"))).findFirst().orElseThrow().totals();
+    assertThat(sonnet.events()).isEqualTo(2);
+    assertThat(sonnet.tokens()).isEqualTo(Tokens.of(11, 102, 5, 6, 1003));
+    assertThat(sonnet.costMicros()).isEqualTo(1121 + 6);
+    assertThat(sonnet.firstMs()).isEqualTo(Instant.parse("2026-11-20T09:14:09Z").toEpochMilli());
+    assertThat(sonnet.lastMs()).isEqualTo(Instant.parse("2026-11-20T10:00:00Z").toEpochMilli());
+    assertThat(store.eventCount()).isEqualTo(3);
+  }
+
+  @Test
+  void hourlyRowsAreUtcHoursAndDayAlignedRangesAgreeWithHourlyOnes() {
+    store.apply(List.of(
+        new Store.Change(null, priced(event("k1", "2026-11-20T09:14:09Z", "m", Tokens.of(1, 1, 0, 0, 0)))),
+        new Store.Change(null, priced(event("k2", "2026-11-20T09:59:59Z", "m", Tokens.of(1, 1, 0, 0, 0)))),
+        new Store.Change(null, priced(event("k3", "2026-11-20T10:00:00Z", "m", Tokens.of(1, 1, 0, 0, 0))))), List.of());
+
+    List<UsageRow> hours = store.usage(new UsageQuery(null, null, List.of(), Map.of(), true));
+    assertThat(hours).extracting(UsageRow::hourMs).containsExactlyInAnyOrder(
+        Instant.parse("2026-11-20T09:00:00Z").toEpochMilli(), Instant.parse("2026-11-20T10:00:00Z").toEpochMilli());
+
+    Instant day = Instant.parse("2026-11-20T00:00:00Z");
+    UsageQuery byDay = new UsageQuery(day, day.plusSeconds(86_400), List.of(), Map.of(), false);
+    UsageQuery byHour = new UsageQuery(day.plusSeconds(9 * 3600), day.plusSeconds(10 * 3600), List.of(), Map.of(), false);
+    assertThat(store.usage(byDay).get(0).totals().events()).isEqualTo(3);
+    assertThat(store.usage(byHour).get(0).totals().events()).isEqualTo(2);
+  }
+
+  @Test
+  void aChangedEventMovesTheRollupsByTheDifference() {
+    LedgerEvent partial = priced(event("k1", "2026-11-20T09:14:09Z", "sonnet", Tokens.of(6, 9, 0, 1045, 18240)));
+    store.apply(List.of(new Store.Change(null, partial)), List.of());
+    LedgerEvent fin = priced(event("k1", "2026-11-20T09:14:09Z", "sonnet", Tokens.of(6, 387, 0, 1045, 18240)));
+    store.apply(List.of(new Store.Change(partial, fin)), List.of());
+
+    Totals t = store.usage(all(List.of())).get(0).totals();
+    assertThat(t.events()).isEqualTo(1);
+    assertThat(t.tokens().output()).isEqualTo(387);
+    assertThat(t.costMicros()).isEqualTo(fin.cost().micros());
+    assertThat(store.findByDedupKeys(List.of("k1")).get("k1").event().tokens().output()).isEqualTo(387);
+  }
+
+  @Test
+  void anEventMovedToAnotherHourLeavesNoTraceInTheOldOne() {
+    LedgerEvent late = priced(event("k1", "2026-11-20T11:30:00Z", "m", Tokens.of(1, 1, 0, 0, 0)));
+    store.apply(List.of(new Store.Change(null, late)), List.of());
+    LedgerEvent early = priced(event("k1", "2026-11-20T09:30:00Z", "m", Tokens.of(1, 1, 0, 0, 0)));
+    store.apply(List.of(new Store.Change(late, early)), List.of());
+
+    List<UsageRow> hours = store.usage(new UsageQuery(null, null, List.of(), Map.of(), true));
+    assertThat(hours).extracting(UsageRow::hourMs)
+        .containsExactly(Instant.parse("2026-11-20T09:00:00Z").toEpochMilli());
+  }
+
+  @Test
+  void filtersSelectByDimensionAndUnknownIsTheEmptyString() {
+    var withProject = event("k1", "2026-11-20T09:00:00Z", "m", Tokens.of(1, 0, 0, 0, 0));
+    var noProject = new dev.tally.ledger.UsageEvent("k2", Instant.parse("2026-11-20T09:00:00Z"),
+        dev.tally.ledger.Source.LOCAL_LOG, "anthropic", "m", "codex", null, null, null, null, null, null,
+        false, Tokens.of(2, 0, 0, 0, 0), null);
+    store.apply(List.of(new Store.Change(null, priced(withProject)), new Store.Change(null, priced(noProject))), List.of());
+
+    UsageQuery unknownProject = new UsageQuery(null, null, List.of(Dimension.TOOL),
+        Map.of(Dimension.PROJECT, Set.of("")), false);
+    assertThat(store.usage(unknownProject)).singleElement()
+        .satisfies(r -> assertThat(r.keys()).containsExactly("codex"));
+    assertThat(store.events(unknownProject)).singleElement()
+        .satisfies(e -> assertThat(e.event().dedupKey()).isEqualTo("k2"));
+  }
+
+  @Test
+  void cursorsAreSavedWithTheEventsAndReplaced() {
+    FileCursor c1 = new FileCursor("/logs/a.jsonl", "claude", "ino:1", 100, 5, 100, null, 3, 1);
+    store.apply(List.of(new Store.Change(null, priced(event("k1", "2026-11-20T09:00:00Z", "m", Tokens.ZERO)))), List.of(c1));
+    FileCursor c2 = new FileCursor("/logs/a.jsonl", "claude", "ino:1", 250, 9, 250, "{\"x\":1}", 7, 1);
+    store.apply(List.of(), List.of(c2));
+    assertThat(store.cursors()).containsExactly(Map.entry("/logs/a.jsonl", c2));
+  }
+
+  @Test
+  void aFailedBatchWritesNeitherEventsNorCursors() {
+    LedgerEvent e = priced(event("k1", "2026-11-20T09:00:00Z", "m", Tokens.of(1, 0, 0, 0, 0)));
+    store.apply(List.of(new Store.Change(null, e)), List.of());
+    FileCursor c = new FileCursor("/logs/a.jsonl", "claude", "ino:1", 100, 5, 100, null, 3, 0);
+    LedgerEvent other = priced(event("k2", "2026-11-20T09:00:00Z", "m", Tokens.of(1, 0, 0, 0, 0)));
+    // inserting k1 again violates the unique dedup key: the whole batch must roll back
+    assertThatThrownBy(() -> store.apply(
+        List.of(new Store.Change(null, other), new Store.Change(null, e)), List.of(c)))
+        .isInstanceOf(StoreException.class);
+    assertThat(store.eventCount()).isEqualTo(1);
+    assertThat(store.cursors()).isEmpty();
+    assertThat(store.usage(all(List.of())).get(0).totals().events()).isEqualTo(1);
+  }
+
+  @Test
+  void retentionDeletesRawEventsButKeepsTheRollups() {
+    store.apply(List.of(
+        new Store.Change(null, priced(event("old", "2026-01-01T00:00:00Z", "m", Tokens.of(5, 0, 0, 0, 0)))),
+        new Store.Change(null, priced(event("new", "2026-11-01T00:00:00Z", "m", Tokens.of(7, 0, 0, 0, 0))))), List.of());
+    assertThat(store.deleteEventsBefore(Instant.parse("2026-06-01T00:00:00Z"))).isEqualTo(1);
+    assertThat(store.eventCount()).isEqualTo(1);
+    assertThat(store.usage(all(List.of())).get(0).totals().tokens().input()).isEqualTo(12);
+  }
+
+  @Test
+  void findsStoredEventsByMessageKey() {
+    var e = new dev.tally.ledger.UsageEvent("anthropic:req:r1", Instant.parse("2026-11-20T09:00:00Z"),
+        dev.tally.ledger.Source.LOCAL_LOG, "anthropic", "m", "claude-code", null, null, null, "s", "r1",
+        "msg_1", false, Tokens.of(1, 0, 0, 0, 0), 1234L);
+    store.apply(List.of(new Store.Change(null, priced(e))), List.of());
+    Map<String, LedgerEvent> found = store.findByMessageKeys(List.of("anthropic:msg_1", "anthropic:msg_2"));
+    assertThat(found).containsOnlyKeys("anthropic:msg_1");
+    assertThat(found.get("anthropic:msg_1").event()).isEqualTo(e);
+  }
+}
