@@ -1,5 +1,9 @@
 package dev.tally;
 
+import dev.tally.surfaces.cli.Commands;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,15 +13,37 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Tally.Version.class,
     description = "Who spent what on which AI model: one deduplicated, priced ledger of AI coding usage.",
-    subcommands = {CommandLine.HelpCommand.class})
+    footer = {"", "Start with:  tally daily    (reads your local Claude Code, Codex, OpenCode and Gemini CLI logs)",
+        "Data lives in $TALLY_DATA_DIR (default ~/.local/share/tally). Run 'tally help COMMAND' for details."})
 public final class Tally {
 
-  public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+  /** What the commands need from the outside world, injectable for tests. */
+  public record Context(Map<String, String> env, Path userHome, Clock clock) {
+    public static Context system() {
+      return new Context(System.getenv(), Path.of(System.getProperty("user.home")), Clock.systemDefaultZone());
+    }
+
+    public TallyHome home() {
+      return TallyHome.from(env, userHome);
+    }
   }
 
-  static CommandLine commandLine() {
-    return new CommandLine(new Tally());
+  private final Context context;
+
+  public Tally(Context context) {
+    this.context = context;
+  }
+
+  public Context context() {
+    return context;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine(Context.system()).execute(args));
+  }
+
+  public static CommandLine commandLine(Context context) {
+    return Commands.install(new CommandLine(new Tally(context)));
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -1,0 +1,211 @@
+package dev.tally.surfaces.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.ledger.Money;
+import dev.tally.query.Block;
+import dev.tally.query.Range;
+import dev.tally.query.UsageQueries;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "blocks", mixinStandardHelpOptions = true,
+    description = {"Usage in 5-hour billing blocks (Claude's subscription windows, as ccusage approximates them):",
+        "a block starts at its first request floored to the hour; the active one shows elapsed and remaining",
+        "time, burn rate and the projected cost at its end."},
+    footer = {"", "Examples:", "  tally blocks --recent", "  tally blocks --active --live", "  tally blocks --token-limit max --json"})
+final class BlocksCommand implements Callable<Integer> {
+  private static final DateTimeFormatter START = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT);
+
+  @Mixin ReportOptions options;
+
+  @Option(names = {"-A", "--active"}, description = "Only the active block.")
+  boolean active;
+
+  @Option(names = {"-r", "--recent"}, description = "Only the last 3 days (and the active block).")
+  boolean recent;
+
+  @Option(names = {"-n", "--session-length"}, paramLabel = "HOURS", defaultValue = "5",
+      description = "Block length in hours. Default: ${DEFAULT-VALUE}.")
+  int hours;
+
+  @Option(names = {"-t", "--token-limit"}, paramLabel = "N|max",
+      description = "Token limit per block; 'max' = the largest completed block. Shows use and projection against it.")
+  String tokenLimit;
+
+  @Option(names = "--live", description = "Refresh in place (reads new log lines each time) until Ctrl-C.")
+  boolean live;
+
+  @Option(names = "--refresh-interval", paramLabel = "SECONDS", defaultValue = "5",
+      description = "Seconds between refreshes with --live. Default: ${DEFAULT-VALUE}.")
+  int refreshSeconds;
+
+  @Spec CommandSpec spec;
+
+  @picocli.CommandLine.ParentCommand dev.tally.Tally tally;
+
+  @Override
+  public Integer call() throws Exception {
+    if (hours < 1 || hours > 24) {
+      throw new IllegalArgumentException("--session-length must be between 1 and 24 hours, got " + hours);
+    }
+    if (refreshSeconds < 1 || refreshSeconds > 60) {
+      throw new IllegalArgumentException("--refresh-interval must be between 1 and 60 seconds, got " + refreshSeconds);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (recent && options.days == null && options.since == null) {
+      options.days = 3;
+    }
+    if (!live) {
+      try (LocalLedger ledger = LocalLedger.open(tally.context(), options, spec.commandLine().getErr())) {
+        render(out, ledger);
+      }
+      return 0;
+    }
+    while (!Thread.currentThread().isInterrupted()) {
+      try (LocalLedger ledger = LocalLedger.open(tally.context(), options, spec.commandLine().getErr())) {
+        out.print("\033[H\033[2J");
+        render(out, ledger);
+        out.println();
+        out.println("Refreshing every " + refreshSeconds + " s; Ctrl-C to stop.");
+        out.flush();
+      }
+      Thread.sleep(refreshSeconds * 1000L);
+    }
+    return 0;
+  }
+
+  private void render(PrintWriter out, LocalLedger ledger) {
+    UsageQueries q = ledger.queries(options.costMode());
+    Range range = options.range(q.clock());
+    List<Block> blocks = q.blocks(range, options.filter(), Duration.ofHours(hours));
+    Long limit = limit(blocks);
+    List<Block> shown = active ? blocks.stream().filter(Block::active).toList() : blocks;
+    ZoneId zone = range.zone();
+    Instant now = q.clock().instant();
+    if (options.json) {
+      ObjectNode root = Json.MAPPER.createObjectNode();
+      ArrayNode arr = root.putArray("blocks");
+      for (Block b : shown) {
+        ObjectNode n = arr.addObject();
+        n.put("id", b.gap() ? "gap-" + b.start() : b.start().toString());
+        n.put("startTime", b.start().toString());
+        n.put("endTime", b.end().toString());
+        n.put("actualEndTime", b.actualEnd() == null ? null : b.actualEnd().toString());
+        n.put("isActive", b.active());
+        n.put("isGap", b.gap());
+        n.put("entries", b.totals().events());
+        ObjectNode tc = n.putObject("tokenCounts");
+        var t = b.totals().tokens();
+        tc.put("inputTokens", t.input());
+        tc.put("outputTokens", t.output());
+        tc.put("cacheCreationInputTokens", t.cacheWrite());
+        tc.put("cacheReadInputTokens", t.cacheRead());
+        n.put("totalTokens", t.total());
+        n.put("costUSD", Money.dollars(q.mode().cost(b.totals())));
+        ArrayNode models = n.putArray("models");
+        b.models().forEach(models::add);
+        if (b.burn() != null) {
+          ObjectNode br = n.putObject("burnRate");
+          br.put("tokensPerMinute", b.burn().tokensPerMinute());
+          br.put("tokensPerMinuteForIndicator", b.burn().tokensPerMinuteIo());
+          br.put("costPerHour", Money.dollars(b.burn().costMicrosPerHour()));
+          ObjectNode pr = n.putObject("projection");
+          pr.put("totalTokens", b.projection().totalTokens());
+          pr.put("totalCost", Money.dollars(b.projection().costMicros()));
+          pr.put("remainingMinutes", b.projection().remainingMinutes());
+        } else {
+          n.putNull("burnRate");
+          n.putNull("projection");
+        }
+        if (limit != null && !b.gap()) {
+          ObjectNode ls = n.putObject("tokenLimitStatus");
+          long projected = b.projection() != null ? b.projection().totalTokens() : t.total();
+          ls.put("limit", limit);
+          ls.put("projectedUsage", projected);
+          ls.put("percentUsed", limit == 0 ? 0 : 100.0 * projected / limit);
+          ls.put("status", projected > limit ? "exceeds" : projected > limit * 0.8 ? "warning" : "ok");
+        }
+      }
+      Json.print(out, root);
+      return;
+    }
+    if (shown.isEmpty()) {
+      if (active) {
+        out.println("No active block: no requests in the last " + hours + " hours.");
+      } else {
+        ledger.printNoData(out);
+      }
+      return;
+    }
+    TextTable table = new TextTable("Block Start", "Duration / Status", "Models", ">Requests", ">Tokens",
+        limit == null ? ">Cost (USD)" : ">% of limit", limit == null ? "" : ">Cost (USD)");
+    for (Block b : shown) {
+      String start = b.start().atZone(zone).format(START);
+      if (b.gap()) {
+        table.row(start, "(gap, " + hm(Duration.between(b.start(), b.end())) + ")", "", "", "", "", "");
+        continue;
+      }
+      String status = b.active()
+          ? "ACTIVE " + hm(Duration.between(b.start(), now)) + " elapsed, " + hm(Duration.between(now, b.end())) + " left"
+          : hm(Duration.between(b.start(), b.actualEnd()));
+      long total = b.totals().tokens().total();
+      String pct = limit == null || limit == 0 ? "" : String.format(Locale.ROOT, "%.1f%%", 100.0 * total / limit);
+      String cost = Format.money(q.mode().cost(b.totals()));
+      table.row(start, status, String.join(", ", b.models()), Format.count(b.totals().events()), Format.tokens(total),
+          limit == null ? cost : pct, limit == null ? "" : cost);
+    }
+    table.print(out);
+    for (Block b : shown) {
+      if (b.burn() != null) {
+        out.println();
+        out.println(String.format(Locale.ROOT, "Burn rate: %s tokens/min (%s input+output), %s/hour",
+            Format.tokens(Math.round(b.burn().tokensPerMinute())), Format.tokens(Math.round(b.burn().tokensPerMinuteIo())),
+            Format.money(b.burn().costMicrosPerHour())));
+        out.println(String.format(Locale.ROOT, "Projected at block end (%s left): %s tokens, %s",
+            hm(Duration.ofMinutes(b.projection().remainingMinutes())), Format.tokens(b.projection().totalTokens()),
+            Format.money(b.projection().costMicros())));
+        if (limit != null && limit > 0) {
+          long p = b.projection().totalTokens();
+          out.println(String.format(Locale.ROOT, "Token limit %s: projected %.1f%% (%s)", Format.tokens(limit),
+              100.0 * p / limit, p > limit ? "EXCEEDS" : p > limit * 0.8 ? "warning" : "ok"));
+        }
+      }
+    }
+    out.flush();
+  }
+
+  private Long limit(List<Block> blocks) {
+    if (tokenLimit == null) {
+      return null;
+    }
+    if (tokenLimit.equalsIgnoreCase("max")) {
+      return blocks.stream().filter(b -> !b.gap() && !b.active()).mapToLong(b -> b.totals().tokens().total()).max().orElse(0);
+    }
+    try {
+      long v = Long.parseLong(tokenLimit.replace("_", "").replace(",", ""));
+      if (v <= 0) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--token-limit must be a positive number or 'max', not '" + tokenLimit + "'");
+    }
+  }
+
+  private static String hm(Duration d) {
+    long m = Math.max(0, d.toMinutes());
+    return m / 60 + "h " + m % 60 + "m";
+  }
+}

@@ -1,0 +1,114 @@
+package dev.tally.surfaces.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.query.Range;
+import dev.tally.query.UsageQueries;
+import dev.tally.query.UsageQueries.Group;
+import dev.tally.query.UsageQueries.Report;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "leaderboard", mixinStandardHelpOptions = true,
+    description = "People ranked by requests, tokens or cost, with one sub-row per tool (default: last 30 days).",
+    footer = {"", "Examples:", "  tally leaderboard", "  tally leaderboard --days 7 --sort tokens --json"})
+final class LeaderboardCommand implements Callable<Integer> {
+  static final String RULE_HEAVY = "═".repeat(80);
+  static final String RULE_LIGHT = "─".repeat(80);
+
+  @Mixin ReportOptions options;
+
+  @Option(names = "--sort", paramLabel = "KEY", defaultValue = "cost",
+      description = "requests, tokens or cost. Default: ${DEFAULT-VALUE}.")
+  String sort;
+
+  @Spec CommandSpec spec;
+
+  @picocli.CommandLine.ParentCommand dev.tally.Tally tally;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (options.days == null && options.since == null) {
+      options.days = 30;
+    }
+    try (LocalLedger ledger = LocalLedger.open(tally.context(), options, spec.commandLine().getErr())) {
+      UsageQueries q = ledger.queries(options.costMode());
+      Range range = options.range(q.clock());
+      Report report = q.leaderboard(range, options.filter(), q.order(sort));
+      if (options.json) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("period", title(range));
+        ArrayNode rows = root.putArray("leaderboard");
+        int rank = 1;
+        for (Group g : report.rows()) {
+          ObjectNode n = rows.addObject();
+          n.put("rank", rank++);
+          n.put("user", Agents.who(g.key()));
+          n.put("identity", g.key());
+          Json.putTotals(n, g.totals(), q.mode(), "cost");
+          ArrayNode tools = n.putArray("tools");
+          for (Group t : g.breakdown()) {
+            ObjectNode tn = tools.addObject();
+            tn.put("tool", Agents.display(t.key()));
+            Json.putTotals(tn, t.totals(), q.mode(), "cost");
+          }
+        }
+        Json.putTotals(root.putObject("totals"), report.totals(), q.mode(), "cost");
+        Json.print(out, root);
+        return 0;
+      }
+      if (options.csv) {
+        try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT.builder()
+            .setHeader("rank", "user", "tool", "requests", "tokens", "cost_usd").get())) {
+          int rank = 1;
+          for (Group g : report.rows()) {
+            for (Group t : g.breakdown()) {
+              csv.printRecord(rank, Agents.who(g.key()), Agents.display(t.key()), t.totals().events(),
+                  t.totals().tokens().total(), dev.tally.ledger.Money.dollars(q.mode().cost(t.totals())).toPlainString());
+            }
+            rank++;
+          }
+        }
+        return 0;
+      }
+      if (report.rows().isEmpty()) {
+        ledger.printNoData(out);
+        return 0;
+      }
+      out.println("AI Coding Usage Leaderboard (" + title(range) + ")");
+      out.println(RULE_HEAVY);
+      out.println(String.format("  %-4s%-20s%8s%9s%10s   %s", "#", "User", "Requests", "Tokens", "Cost", "Tools"));
+      out.println(RULE_LIGHT);
+      int rank = 1;
+      for (Group g : report.rows()) {
+        List<String> tools = g.breakdown().stream().map(t -> Agents.display(t.key())).toList();
+        out.println(String.format("  %-4d%-20s%8s%9s%10s   %s", rank++, Agents.who(g.key()),
+            Format.count(g.totals().events()), Format.tokens(g.totals().tokens().total()),
+            Format.money(q.mode().cost(g.totals())), String.join(", ", tools)));
+        for (Group t : g.breakdown()) {
+          out.println(String.format("        %-18s%8s%9s%10s", Agents.display(t.key()),
+              Format.count(t.totals().events()), Format.tokens(t.totals().tokens().total()),
+              Format.money(q.mode().cost(t.totals()))));
+        }
+      }
+      Reports.printFootnotes(out, report, q.mode());
+      return 0;
+    }
+  }
+
+  private String title(Range r) {
+    if (options.days != null) {
+      return "Last " + options.days + (options.days == 1 ? " day" : " days");
+    }
+    return (r.since() == null ? "all time" : r.since()) + " to " + (r.until() == null ? "today" : r.until());
+  }
+}
