@@ -39,11 +39,12 @@ public final class Tally {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine(Context.system()).execute(args));
+    System.exit(commandLine(Context.system(), args).execute(args));
   }
 
-  public static CommandLine commandLine(Context context) {
-    return Commands.install(new CommandLine(new Tally(context)));
+  /** The command line for {@code args} (only the command they name is set up, for speed). */
+  public static CommandLine commandLine(Context context, String... args) {
+    return Commands.install(new CommandLine(new Tally(context)), args);
   }
 
   static final class Version implements CommandLine.IVersionProvider {
