@@ -120,6 +120,31 @@ public final class Ingest implements EventSink, AutoCloseable {
     return r;
   }
 
+  /**
+   * Prices the stored raw events in [from, to) again with the current price table and moves the
+   * rollups by the difference. Events already removed by retention keep their rollup cost.
+   */
+  public Result reprice(java.time.Instant from, java.time.Instant to) {
+    long updated = 0;
+    long seen = 0;
+    java.time.Instant start = from;
+    while (start.isBefore(to)) {
+      java.time.Instant end = start.plus(java.time.Duration.ofDays(1)).isAfter(to) ? to : start.plus(java.time.Duration.ofDays(1));
+      List<Store.Change> changes = new ArrayList<>();
+      for (LedgerEvent before : store.events(new dev.tally.store.UsageQuery(start, end, List.of(), Map.of(), false))) {
+        seen++;
+        LedgerEvent after = price(before.event());
+        if (!after.equals(before)) {
+          changes.add(new Store.Change(before, after));
+        }
+      }
+      store.apply(changes, List.of());
+      updated += changes.size();
+      start = end;
+    }
+    return new Result(seen, 0, updated, 0);
+  }
+
   /** Collapses copies of one request inside a batch, by dedup key and then by message id. */
   private Map<String, UsageEvent> collapse(List<UsageEvent> events) {
     Map<String, UsageEvent> byKey = new LinkedHashMap<>();

@@ -148,4 +148,17 @@ class IngestTest {
     assertThat(store.cursors()).hasSize(4);
     assertThat(ingest.total().inserted()).isEqualTo(20_000);
   }
+
+  @Test
+  void repricingRewritesCostsAndTheRollupsFollow() {
+    ingest.write(List.of(claude("req_1", "msg_1", "2026-11-20T09:00:00Z", Tokens.of(10, 20, 0, 0, 0), false),
+        claude("req_2", "msg_2", "2026-11-22T09:00:00Z", Tokens.of(1, 2, 0, 0, 0), false)), List.of());
+    Pricer doubled = (p, m, t) -> new Cost(2 * t.total(), "v2", m);
+    try (Ingest again = new Ingest(store, doubled, null)) {
+      var r = again.reprice(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z"));
+      assertThat(r.updated()).isEqualTo(2);
+    }
+    assertThat(totals().costMicros()).isEqualTo(2 * 33);
+    assertThat(totals().events()).isEqualTo(2);
+  }
 }

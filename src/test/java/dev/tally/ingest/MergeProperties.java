@@ -66,6 +66,10 @@ class MergeProperties {
       assertThat(t.costMicros()).isEqualTo(expectedTotal.total());
       var hourly = store.usage(new UsageQuery(null, null, List.of(), Map.of(), true));
       assertThat(hourly.stream().mapToLong(r -> r.totals().events()).sum()).isEqualTo(expected.size());
+    } finally {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.tally.surfaces.cli;
 
+import dev.tally.Settings;
 import dev.tally.Tally;
 import dev.tally.TallyHome;
 import dev.tally.ingest.Ingest;
@@ -42,6 +43,10 @@ final class LocalLedger implements AutoCloseable {
       LocalWiring.Scan scan = LocalWiring.scan(context, store, ingest, options.agentNames(), err);
       lookedIn.addAll(scan.lookedIn());
       filesSeen = scan.filesSeen();
+    }
+    int keepDays = Settings.load(home).rawRetentionDays();
+    if (keepDays > 0) {
+      store.deleteEventsBefore(context.clock().instant().minus(java.time.Duration.ofDays(keepDays)));
     }
   }
 
