@@ -9,7 +9,7 @@ public final class Commands {
 
   /** Every command, in the order help lists them. */
   private static final List<String> NAMES =
-      List.of("daily", "weekly", "monthly", "session", "blocks", "leaderboard", "train", "help");
+      List.of("daily", "weekly", "monthly", "session", "blocks", "leaderboard", "reprice", "train", "help");
 
   // A switch rather than a map of constructor references: the JVM's AOT cache cannot archive
   // lambdas that point at some of picocli's classes.
@@ -21,6 +21,7 @@ public final class Commands {
       case "session" -> new SessionCommand();
       case "blocks" -> new BlocksCommand();
       case "leaderboard" -> new LeaderboardCommand();
+      case "reprice" -> new RepriceCommand();
       case "train" -> new TrainCommand();
       case "help" -> new CommandLine.HelpCommand();
       default -> throw new IllegalArgumentException(name);
