@@ -66,7 +66,7 @@ public final class SqliteStore {
     }
     Flyway.configure()
         .dataSource(url, null, null)
-        .locations("classpath:db/migration")
+        .locations("classpath:db/migration/sqlite")
         .load()
         .migrate();
   }

@@ -18,7 +18,7 @@ class SqliteStoreTest extends StoreContract {
 
   @Test
   void schemaVersionConstantMatchesTheNewestMigration() throws Exception {
-    Path migrations = Path.of("src/main/resources/db/migration");
+    Path migrations = Path.of("src/main/resources/db/migration/sqlite");
     try (Stream<Path> files = Files.list(migrations)) {
       int newest = files.map(p -> p.getFileName().toString())
           .filter(n -> n.matches("V\\d+__.*\\.sql"))

@@ -1,0 +1,63 @@
+package dev.tally.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+
+/**
+ * PostgreSQL, for teams that run the server with several gateway replicas: the same schema and the
+ * same store contract as SQLite. Readers share a small pool; writes go through one connection.
+ */
+public final class PostgresStore {
+  private PostgresStore() {}
+
+  /**
+   * @param jdbcUrl e.g. {@code jdbc:postgresql://db:5432/tally}; user and password may also be in
+   *     the URL's query string
+   */
+  public static Store open(String jdbcUrl, String user, String password) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setMaximumPoolSize(8);
+    config.setPoolName("tally-postgres");
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw new StoreException("connecting to " + redact(jdbcUrl), e);
+    }
+    Flyway.configure().dataSource(pool).locations("classpath:db/migration/postgresql").load().migrate();
+    try {
+      Connection writer = pool.getConnection();
+      return new JdbcStore(writer, () -> {
+        try {
+          return pool.getConnection();
+        } catch (SQLException e) {
+          throw new StoreException("getting a connection", e);
+        }
+      }, JdbcStore.Dialect.POSTGRES) {
+        @Override
+        public void close() {
+          try {
+            super.close();
+          } finally {
+            pool.close();
+          }
+        }
+      };
+    } catch (SQLException e) {
+      pool.close();
+      throw new StoreException("opening " + redact(jdbcUrl), e);
+    }
+  }
+
+  /** The URL without its query string, where a password may hide. */
+  static String redact(String url) {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q) + "?…";
+  }
+}

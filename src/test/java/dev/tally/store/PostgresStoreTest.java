@@ -1,0 +1,32 @@
+package dev.tally.store;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.Statement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The store contract against a real PostgreSQL (embedded binaries, started once for the class). */
+class PostgresStoreTest extends StoreContract {
+  static EmbeddedPostgres postgres;
+  static int databases;
+
+  @BeforeAll
+  static void start() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    postgres.close();
+  }
+
+  @Override
+  Store openStore() throws Exception {
+    String db = "tally_" + (++databases);
+    try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + db);
+    }
+    return PostgresStore.open(postgres.getJdbcUrl("postgres", db), "postgres", "postgres");
+  }
+}
