@@ -55,6 +55,8 @@ public final class SqliteStore {
       st.execute("PRAGMA busy_timeout = 10000");
       st.execute("PRAGMA cache_size = -16000");
       st.execute("PRAGMA temp_store = MEMORY");
+      // Checkpoint the WAL every ~64 MB instead of every 4 MB: bulk scans write far fewer pages twice.
+      st.execute("PRAGMA wal_autocheckpoint = 16384");
     }
     return c;
   }
