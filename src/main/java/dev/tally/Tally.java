@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Tally.Version.class,
     description = "Who spent what on which AI model: one deduplicated, priced ledger of AI coding usage.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, dev.tally.surfaces.cli.PricesCommand.class})
 public final class Tally {
 
   public static void main(String[] args) {
