@@ -21,6 +21,12 @@ public record Rates(
       java.util.List.of("input", "output", "cacheWrite5m", "cacheWrite1h", "cacheRead", "webSearch");
 
   public Rates {
+    input = canonical(input);
+    output = canonical(output);
+    cacheWrite5m = canonical(cacheWrite5m);
+    cacheWrite1h = canonical(cacheWrite1h);
+    cacheRead = canonical(cacheRead);
+    webSearch = canonical(webSearch);
     check("input", input);
     check("output", output);
     check("cacheWrite5m", cacheWrite5m);
@@ -45,6 +51,15 @@ public record Rates(
       case "webSearch" -> webSearch;
       default -> throw new IllegalArgumentException("unknown price field: " + field);
     };
+  }
+
+  /** One representation per value ("3", not "3.000000"), so equal prices are equal records. */
+  private static BigDecimal canonical(BigDecimal v) {
+    if (v == null) {
+      return null;
+    }
+    BigDecimal s = v.stripTrailingZeros();
+    return s.scale() < 0 ? s.setScale(0) : s;
   }
 
   private static void check(String name, BigDecimal v) {
