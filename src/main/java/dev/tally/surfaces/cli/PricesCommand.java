@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "prices",
     mixinStandardHelpOptions = true,
+    usageHelpWidth = 100,
     description = {
       "Show, list and import the model prices Tally computes costs with.",
       "",
@@ -55,9 +56,10 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  tally prices show claude-sonnet-4-5-20250929",
       "  tally prices list claude",
-      "  tally prices import " + PriceTables.LITELLM_URL,
+      "  tally prices import litellm",
       "",
-      "Override a price (USD per million tokens) in ~/.config/tally/price-overrides.json:",
+      "Override a price (USD per million tokens) in <config dir>/price-overrides.json",
+      "(~/.config/tally unless TALLY_CONFIG_DIR or XDG_CONFIG_HOME says otherwise):",
       "  {\"models\": {\"my-model\": {\"input\": \"3\", \"output\": \"15\", \"cacheRead\": \"0.3\"}}}"
     })
 public final class PricesCommand implements Runnable {
@@ -95,8 +97,11 @@ public final class PricesCommand implements Runnable {
       name = "show",
       mixinStandardHelpOptions = true,
       description = {
-        "Show the price Tally uses for a model: which table entry matched and why, every rate",
-        "in USD per million tokens, the long-context tier and the price table version."
+        "Show the price of a model and how its name matched.",
+        "",
+        "Prints which table entry matched and why, every rate in USD per million tokens",
+        "(derived defaults marked *), the long-context tier and the price table version.",
+        "Exits 1 when no price is known: such requests are recorded at $0 and flagged."
       },
       footer = {
         "",
@@ -189,7 +194,7 @@ public final class PricesCommand implements Runnable {
       Rates base = p.effectiveRates();
       Rates tier = p.effectiveLongContextRates();
       List<String> defaulted = defaulted(p.rates());
-      String tierHeader = tier == null ? "" : String.format("  %14s",
+      String tierHeader = tier == null ? "" : String.format("  %16s",
           "prompt > " + String.format(Locale.ROOT, "%,d", p.longContext().threshold()));
       out.printf("  %-26s %10s%s%n", "USD per million tokens", "base", tierHeader);
       String[][] rows = {{"input", "input"}, {"output", "output (incl. reasoning)"},
@@ -197,7 +202,7 @@ public final class PricesCommand implements Runnable {
           {"cacheRead", "cache read"}};
       for (String[] row : rows) {
         String mark = defaulted.contains(row[0]) ? "*" : " ";
-        String t = tier == null ? "" : String.format(" %14s", money(rate(tier, row[0])));
+        String t = tier == null ? "" : String.format(" %16s", money(rate(tier, row[0])));
         out.printf("  %-26s %10s%s%s%n", row[1], money(rate(base, row[0])), mark, t);
       }
       out.printf("  %-26s %10s%s%n", "web search (USD per call)", money(base.webSearch()),
@@ -307,22 +312,29 @@ public final class PricesCommand implements Runnable {
   @Command(
       name = "import",
       mixinStandardHelpOptions = true,
+      usageHelpWidth = 100,
       description = {
-        "Import LiteLLM's model price file (model_prices_and_context_window.json) from a file or",
-        "an http(s) URL. Chat and responses models with token prices are kept; the result",
-        "replaces any earlier import and sits between the shipped prices and your overrides."
+        "Import LiteLLM's model prices from a file or an http(s) URL.",
+        "",
+        "Reads model_prices_and_context_window.json; chat and responses models with token",
+        "prices are kept. The result replaces any earlier import and sits between the shipped",
+        "prices and your overrides. 'litellm' stands for LiteLLM's current file on GitHub."
       },
       footer = {
         "",
         "Examples:",
-        "  tally prices import " + PriceTables.LITELLM_URL,
-        "  tally prices import ./model_prices_and_context_window.json"
+        "  tally prices import litellm",
+        "  tally prices import ./model_prices_and_context_window.json",
+        "",
+        "'litellm' downloads:",
+        "  " + PriceTables.LITELLM_URL
       })
   static final class Import implements Callable<Integer> {
     @ParentCommand PricesCommand parent;
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE_OR_URL", description = "LiteLLM price file path or URL.")
+    @Parameters(paramLabel = "FILE_OR_URL",
+        description = "LiteLLM price file path or http(s) URL, or 'litellm' (its file on GitHub).")
     String source;
 
     @Override
@@ -330,9 +342,11 @@ public final class PricesCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       return guarded(spec, () -> {
         TallyHome h = parent.home();
-        byte[] content = PriceTables.readSource(source);
-        PriceTables.ImportResult r = PriceTables.importLiteLlm(h, content, source);
-        out.printf("Imported %,d models from %s (price version imp:%s).%n", r.imported(), source,
+        String from = "litellm".equalsIgnoreCase(source) && !java.nio.file.Files.exists(
+            java.nio.file.Path.of(source)) ? PriceTables.LITELLM_URL : source;
+        byte[] content = PriceTables.readSource(from);
+        PriceTables.ImportResult r = PriceTables.importLiteLlm(h, content, from);
+        out.printf("Imported %,d models from %s (price version imp:%s).%n", r.imported(), from,
             r.table().version());
         StringBuilder why = new StringBuilder();
         r.skipped().forEach((reason, n) -> why.append(why.isEmpty() ? "" : ", ")
