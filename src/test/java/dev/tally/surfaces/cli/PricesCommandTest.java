@@ -83,6 +83,39 @@ class PricesCommandTest {
   }
 
   @Test
+  void importDownloadsFromAnHttpUrl() throws Exception {
+    byte[] body = """
+        {"sample_spec": {"input_cost_per_token": 0},
+         "acme-coder": {"litellm_provider": "acme", "mode": "chat",
+                        "input_cost_per_token": 2e-06, "output_cost_per_token": 8e-06}}
+        """.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/prices.json", ex -> {
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    server.createContext("/missing.json", ex -> {
+      ex.sendResponseHeaders(404, -1);
+      ex.close();
+    });
+    server.start();
+    try {
+      String base = "http://127.0.0.1:" + server.getAddress().getPort();
+      Run r = run("import", base + "/prices.json");
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(r.out()).contains("Imported 1 models", "Skipped 1 entries (1 not a model)");
+      assertThat(run("show", "acme-coder").out()).contains("8.00", "imported prices");
+      Run missing = run("import", base + "/missing.json");
+      assertThat(missing.exit()).isEqualTo(1);
+      assertThat(missing.err()).contains("missing.json: HTTP 404");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
   void errorsAreOneLineWithoutStackTraces() throws Exception {
     Run missing = run("import", tmp.resolve("nope.json").toString());
     assertThat(missing.exit()).isEqualTo(1);
