@@ -1,5 +1,6 @@
 package dev.tally.surfaces.cli;
 
+import dev.tally.Tally;
 import java.util.List;
 import picocli.CommandLine;
 
@@ -9,11 +10,11 @@ public final class Commands {
 
   /** Every command, in the order help lists them. */
   private static final List<String> NAMES =
-      List.of("daily", "weekly", "monthly", "session", "blocks", "leaderboard", "reprice", "train", "help");
+      List.of("daily", "weekly", "monthly", "session", "blocks", "leaderboard", "prices", "reprice", "train", "help");
 
   // A switch rather than a map of constructor references: the JVM's AOT cache cannot archive
   // lambdas that point at some of picocli's classes.
-  private static Object create(String name) {
+  private static Object create(String name, Tally.Context context) {
     return switch (name) {
       case "daily" -> new PeriodCommand.Daily();
       case "weekly" -> new PeriodCommand.Weekly();
@@ -21,6 +22,7 @@ public final class Commands {
       case "session" -> new SessionCommand();
       case "blocks" -> new BlocksCommand();
       case "leaderboard" -> new LeaderboardCommand();
+      case "prices" -> new PricesCommand(context.home());
       case "reprice" -> new RepriceCommand();
       case "train" -> new TrainCommand();
       case "help" -> new CommandLine.HelpCommand();
@@ -34,11 +36,12 @@ public final class Commands {
    * registered, so a report starts faster.
    */
   public static CommandLine install(CommandLine cli, String[] args) {
+    Tally.Context context = ((Tally) cli.getCommand()).context();
     if (args.length > 0 && NAMES.contains(args[0]) && !args[0].equals("help")) {
-      cli.addSubcommand(args[0], create(args[0]));
+      cli.addSubcommand(args[0], create(args[0], context));
     } else {
       for (String name : NAMES) {
-        cli.addSubcommand(name, create(name));
+        cli.addSubcommand(name, create(name, context));
       }
     }
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -4,7 +4,7 @@ import dev.tally.Tally;
 import dev.tally.TallyHome;
 import dev.tally.ingest.Ingest;
 import dev.tally.ingest.Pricer;
-import dev.tally.ledger.Cost;
+import dev.tally.pricing.PriceTables;
 import dev.tally.store.Store;
 import java.io.PrintWriter;
 import java.util.List;
@@ -17,7 +17,7 @@ final class LocalWiring {
   record Scan(List<String> lookedIn, long filesSeen) {}
 
   static Pricer pricer(TallyHome home) {
-    return (provider, model, tokens) -> Cost.unpriced("none");
+    return PriceTables.load(home)::price;
   }
 
   static String defaultIdentity(Tally.Context context) {
