@@ -36,7 +36,6 @@ public final class IngestThroughput {
       ingest.accept(batch, List.of());
       ingest.flush();
       double s = (System.nanoTime() - t0) / 1e9;
-      long[] T = dev.tally.store.JdbcStore.T; System.out.printf("events %d ms, rollups %d ms, commit %d ms, find %d ms%n", T[0]/1000000, T[1]/1000000, T[2]/1000000, T[3]/1000000);
       System.out.printf("ingested %,d events in %.2f s: %,.0f events/s (%s)%n", n, s, n / s, ingest.total());
     }
   }
