@@ -166,9 +166,7 @@ public final class Ingest implements EventSink, AutoCloseable {
   }
 
   private UsageEvent withIdentity(UsageEvent e) {
-    return new UsageEvent(e.dedupKey(), e.timestamp(), e.source(), e.provider(), e.model(), e.tool(),
-        defaultIdentity, e.keyId(), e.project(), e.sessionId(), e.requestId(), e.messageId(),
-        e.sidechain(), e.tokens(), e.reportedCostMicros());
+    return e.withIdentity(defaultIdentity);
   }
 
   private LedgerEvent price(UsageEvent e) {

@@ -42,7 +42,8 @@ final class Merge {
         first(primary.messageId(), other.messageId()),
         primary.sidechain() && other.sidechain(),
         primary.tokens(),
-        max(primary.reportedCostMicros(), other.reportedCostMicros()));
+        max(primary.reportedCostMicros(), other.reportedCostMicros()),
+        shareFlag(primary, other));
   }
 
   private static UsageEvent sameSource(UsageEvent a, UsageEvent b) {
@@ -65,7 +66,19 @@ final class Merge {
         first(primary.messageId(), other.messageId()),
         a.sidechain() && b.sidechain(),
         tokens,
-        max(a.reportedCostMicros(), b.reportedCostMicros()));
+        max(a.reportedCostMicros(), b.reportedCostMicros()),
+        shareFlag(a, b));
+  }
+
+  /** The kind of the reported cost that {@link #max} keeps. */
+  private static boolean shareFlag(UsageEvent a, UsageEvent b) {
+    if (a.reportedCostMicros() == null) {
+      return b.reportedCostIsShare();
+    }
+    if (b.reportedCostMicros() == null || a.reportedCostMicros() >= b.reportedCostMicros()) {
+      return a.reportedCostIsShare();
+    }
+    return b.reportedCostIsShare();
   }
 
   private static String first(String a, String b) {

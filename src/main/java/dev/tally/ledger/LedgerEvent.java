@@ -6,8 +6,15 @@ package dev.tally.ledger;
  */
 public record LedgerEvent(UsageEvent event, String modelId, Cost cost) {
 
-  /** The cost "auto" mode shows: the source's own figure when it reported one, else Tally's. */
+  /**
+   * The cost "auto" mode shows: the request's own cost when the source reported one, else Tally's;
+   * a share of a session figure (Claude Code's cost-state) only for models Tally has no price for.
+   */
   public long autoCostMicros() {
-    return event.reportedCostMicros() != null ? event.reportedCostMicros() : cost.micros();
+    Long reported = event.reportedCostMicros();
+    if (reported != null && (!event.reportedCostIsShare() || !cost.priced())) {
+      return reported;
+    }
+    return cost.micros();
   }
 }

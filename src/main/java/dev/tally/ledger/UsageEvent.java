@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param keyId the Tally or provider key the request used, if known
  * @param project the repository or directory name the work was in
  * @param reportedCostMicros the cost the source itself reported for this request, if any
+ * @param reportedCostIsShare true when that cost is this request's share of a larger figure the
+ *     source reported (Claude Code's per-session cost-state) rather than the request's own cost;
+ *     "auto" mode then uses it only for models the price table lacks
  */
 public record UsageEvent(
     String dedupKey,
@@ -34,7 +37,16 @@ public record UsageEvent(
     String messageId,
     boolean sidechain,
     Tokens tokens,
-    Long reportedCostMicros) {
+    Long reportedCostMicros,
+    boolean reportedCostIsShare) {
+
+  /** An event whose reported cost, if any, is the request's own. */
+  public UsageEvent(String dedupKey, Instant timestamp, Source source, String provider, String model, String tool,
+      String identity, String keyId, String project, String sessionId, String requestId, String messageId,
+      boolean sidechain, Tokens tokens, Long reportedCostMicros) {
+    this(dedupKey, timestamp, source, provider, model, tool, identity, keyId, project, sessionId, requestId,
+        messageId, sidechain, tokens, reportedCostMicros, false);
+  }
 
   public UsageEvent {
     Objects.requireNonNull(dedupKey, "dedupKey");
@@ -50,11 +62,16 @@ public record UsageEvent(
 
   public UsageEvent withTokens(Tokens newTokens) {
     return new UsageEvent(dedupKey, timestamp, source, provider, model, tool, identity, keyId,
-        project, sessionId, requestId, messageId, sidechain, newTokens, reportedCostMicros);
+        project, sessionId, requestId, messageId, sidechain, newTokens, reportedCostMicros, reportedCostIsShare);
   }
 
-  public UsageEvent withReportedCost(Long micros) {
+  public UsageEvent withReportedCost(Long micros, boolean isShare) {
     return new UsageEvent(dedupKey, timestamp, source, provider, model, tool, identity, keyId,
-        project, sessionId, requestId, messageId, sidechain, tokens, micros);
+        project, sessionId, requestId, messageId, sidechain, tokens, micros, isShare);
+  }
+
+  public UsageEvent withIdentity(String newIdentity) {
+    return new UsageEvent(dedupKey, timestamp, source, provider, model, tool, newIdentity, keyId,
+        project, sessionId, requestId, messageId, sidechain, tokens, reportedCostMicros, reportedCostIsShare);
   }
 }

@@ -36,7 +36,7 @@ class JdbcStore implements Store {
       "dedup_key, message_key, ts_ms, source, provider, model, model_id, tool, identity, key_id,"
           + " project, session_id, request_id, message_id, sidechain, input_tokens, output_tokens,"
           + " cache_write_5m, cache_write_1h, cache_read, reasoning_tokens, web_searches,"
-          + " cost_micros, reported_cost_micros, price_version, priced_as";
+          + " cost_micros, reported_cost_micros, price_version, priced_as, reported_cost_is_share";
   private static final String SUM_COLUMNS =
       "events, input_tokens, output_tokens, cache_write_5m, cache_write_1h, cache_read,"
           + " reasoning_tokens, web_searches, cost_micros, reported_cost_micros, reported_events,"
@@ -74,7 +74,7 @@ class JdbcStore implements Store {
     this.readers = readers;
     this.dialect = dialect;
     writer.setAutoCommit(false);
-    insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (" + "?,".repeat(25) + "?)";
+    insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (" + "?,".repeat(26) + "?)";
     updateEvent = "UPDATE events SET " + String.join(" = ?, ", EVENT_COLUMNS.split(",\\s*"))
         + " = ? WHERE dedup_key = ?";
     upsertHour = upsert("rollup_hour", "hour_ms", HOUR_DIMS);
@@ -162,7 +162,7 @@ class JdbcStore implements Store {
           inserts++;
         } else {
           bindEvent(update, c.after());
-          update.setString(27, c.before().event().dedupKey());
+          update.setString(28, c.before().event().dedupKey());
           update.addBatch();
           updates++;
         }
@@ -209,7 +209,8 @@ class JdbcStore implements Store {
       ps.setLong(i++, e.reportedCostMicros());
     }
     ps.setString(i++, le.cost().priceVersion());
-    ps.setString(i, le.cost().pricedAs());
+    ps.setString(i++, le.cost().pricedAs());
+    ps.setInt(i, e.reportedCostIsShare() ? 1 : 0);
   }
 
   private static LedgerEvent readEvent(ResultSet rs) throws SQLException {
@@ -231,7 +232,8 @@ class JdbcStore implements Store {
         rs.getInt(15) != 0,
         new Tokens(rs.getLong(16), rs.getLong(17), rs.getLong(18), rs.getLong(19), rs.getLong(20),
             rs.getLong(21), rs.getLong(22)),
-        reportedCost);
+        reportedCost,
+        rs.getInt(27) != 0);
     return new LedgerEvent(e, rs.getString(7), new Cost(rs.getLong(23), rs.getString(25), rs.getString(26)));
   }
 

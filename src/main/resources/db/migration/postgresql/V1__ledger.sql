@@ -26,7 +26,8 @@ CREATE TABLE events (
   cost_micros         BIGINT  NOT NULL,  -- computed at ingest with price_version
   reported_cost_micros BIGINT,           -- what the source itself reported, if anything
   price_version       TEXT    NOT NULL,
-  priced_as           TEXT               -- price key matched; NULL = unknown model (priced at 0, flagged)
+  priced_as           TEXT,              -- price key matched; NULL = unknown model (priced at 0, flagged)
+  reported_cost_is_share INTEGER NOT NULL DEFAULT 0  -- 1: the reported cost is a share of a session figure
 );
 CREATE INDEX events_message_key ON events (message_key);
 CREATE INDEX events_ts ON events (ts_ms);

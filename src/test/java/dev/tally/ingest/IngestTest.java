@@ -161,4 +161,17 @@ class IngestTest {
     assertThat(totals().costMicros()).isEqualTo(2 * 33);
     assertThat(totals().events()).isEqualTo(2);
   }
+
+  @Test
+  void autoModeUsesASessionShareOnlyForUnpricedModelsButARequestsOwnCostAlways() {
+    var share = claude("req_1", "msg_1", "2026-11-20T09:00:00Z", Tokens.of(10, 10, 0, 0, 0), false)
+        .withReportedCost(999L, true);
+    var own = claude("req_2", "msg_2", "2026-11-20T09:00:00Z", Tokens.of(10, 10, 0, 0, 0), false)
+        .withReportedCost(555L, false);
+    ingest.write(List.of(share, own), List.of());
+    // priced at 1 µ$/token: the share is ignored (20), the request's own cost is used (555)
+    assertThat(totals().autoCostMicros()).isEqualTo(20 + 555);
+    assertThat(totals().costMicros()).isEqualTo(40);
+    assertThat(totals().reportedCostMicros()).isEqualTo(999 + 555);
+  }
 }

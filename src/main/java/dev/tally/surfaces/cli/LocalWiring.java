@@ -5,6 +5,10 @@ import dev.tally.TallyHome;
 import dev.tally.ingest.Ingest;
 import dev.tally.ingest.Pricer;
 import dev.tally.pricing.PriceTables;
+import dev.tally.sources.logs.LogScanner;
+import dev.tally.sources.logs.LogSource;
+import dev.tally.sources.logs.LogSources;
+import dev.tally.sources.logs.ScanResult;
 import dev.tally.store.Store;
 import java.io.PrintWriter;
 import java.util.List;
@@ -26,7 +30,24 @@ final class LocalWiring {
     return "local:" + user + "@" + host;
   }
 
+  /**
+   * Reads what is new in the local agent logs into the ledger. Long first scans show a progress
+   * bar on stderr (when it is a terminal); problems are summed up in one line each.
+   */
   static Scan scan(Tally.Context context, Store store, Ingest ingest, Set<String> agents, PrintWriter err) {
-    return new Scan(List.of(), 0);
+    List<LogSource> sources = LogSources.discover(context.env(), context.userHome(), agents);
+    ProgressBar bar = new ProgressBar(err, System.console() != null);
+    ScanResult r = new LogScanner(sources, store, ingest, bar::update).scan();
+    ingest.flush();
+    bar.finish();
+    if (r.malformedLines() > 0) {
+      err.println("tally: skipped " + Format.count(r.malformedLines()) + " malformed log line"
+          + (r.malformedLines() == 1 ? "" : "s") + " (counted, nothing else affected)");
+    }
+    for (String p : r.problems()) {
+      err.println("tally: could not read " + p);
+    }
+    err.flush();
+    return new Scan(LogSources.describeRoots(sources), r.filesSeen());
   }
 }

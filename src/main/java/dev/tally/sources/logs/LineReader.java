@@ -1,0 +1,108 @@
+package dev.tally.sources.logs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Reads the complete lines of a growing JSONL file from a byte offset, in large chunks, without
+ * turning lines into strings. Lines a reader does not care about cost one byte scan.
+ */
+public final class LineReader {
+  private static final int CHUNK = 1 << 20;
+
+  /** Called for each line; {@code buf[start, end)} excludes the newline. */
+  public interface LineHandler {
+    /**
+     * @param fileOffset where the line starts in the file (stable while the file only grows)
+     * @param terminated false for a last line that has no newline yet
+     * @return false to leave an unterminated line unconsumed (it may still be being written)
+     */
+    boolean line(byte[] buf, int start, int end, long fileOffset, boolean terminated) throws IOException;
+  }
+
+  /** Where reading stopped. */
+  public record Result(long offset, long lines) {}
+
+  private LineReader() {}
+
+  public static Result read(Path file, long offset, LineHandler handler) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (offset >= size) {
+        return new Result(offset, 0);
+      }
+      byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(4096, size - offset))];
+      int filled = 0; // bytes in buf
+      long bufStart = offset; // file position of buf[0]
+      long consumed = offset;
+      long lines = 0;
+      ch.position(offset);
+      while (true) {
+        if (filled == buf.length) {
+          // a line longer than the buffer: grow it
+          byte[] bigger = new byte[buf.length * 2];
+          System.arraycopy(buf, 0, bigger, 0, filled);
+          buf = bigger;
+        }
+        int n = ch.read(ByteBuffer.wrap(buf, filled, buf.length - filled));
+        boolean eof = n < 0;
+        if (!eof) {
+          filled += n;
+        }
+        int lineStart = 0;
+        int nl;
+        while ((nl = indexOf(buf, (byte) '\n', lineStart, filled)) >= 0) {
+          int end = nl > lineStart && buf[nl - 1] == '\r' ? nl - 1 : nl;
+          if (end > lineStart) {
+            handler.line(buf, lineStart, end, bufStart + lineStart, true);
+          }
+          lines++;
+          lineStart = nl + 1;
+        }
+        consumed = bufStart + lineStart;
+        if (eof) {
+          if (lineStart < filled && handler.line(buf, lineStart, filled, bufStart + lineStart, false)) {
+            lines++;
+            consumed = bufStart + filled;
+          }
+          return new Result(consumed, lines);
+        }
+        // keep the partial line at the front of the buffer
+        System.arraycopy(buf, lineStart, buf, 0, filled - lineStart);
+        filled -= lineStart;
+        bufStart += lineStart;
+      }
+    }
+  }
+
+  public static int indexOf(byte[] a, byte b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (a[i] == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Index of {@code pattern} in {@code a[from, to)}, or -1. */
+  public static int indexOf(byte[] a, byte[] pattern, int from, int to) {
+    byte first = pattern[0];
+    int last = to - pattern.length;
+    outer:
+    for (int i = from; i <= last; i++) {
+      if (a[i] != first) {
+        continue;
+      }
+      for (int j = 1; j < pattern.length; j++) {
+        if (a[i + j] != pattern[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
