@@ -67,6 +67,9 @@ final class BlocksCommand implements Callable<Integer> {
     if (recent && options.days == null && options.since == null) {
       options.days = 3;
     }
+    if (options.agents == null || options.agents.isEmpty()) {
+      options.agents = List.of("claude"); // scan only what blocks show
+    }
     if (!live) {
       try (LocalLedger ledger = LocalLedger.open(tally.context(), options, spec.commandLine().getErr())) {
         render(out, ledger);
@@ -89,7 +92,10 @@ final class BlocksCommand implements Callable<Integer> {
   private void render(PrintWriter out, LocalLedger ledger) {
     UsageQueries q = ledger.queries(options.costMode());
     Range range = options.range(q.clock());
-    List<Block> blocks = q.blocks(range, options.filter(), Duration.ofHours(hours));
+    // Billing blocks are Claude's subscription windows: other agents only when asked for.
+    var filter = options.agents == null || options.agents.isEmpty()
+        ? options.filter().and(dev.tally.store.Dimension.TOOL, java.util.Set.of("claude-code")) : options.filter();
+    List<Block> blocks = q.blocks(range, filter, Duration.ofHours(hours));
     Long limit = limit(blocks);
     List<Block> shown = active ? blocks.stream().filter(Block::active).toList() : blocks;
     ZoneId zone = range.zone();
@@ -163,7 +169,7 @@ final class BlocksCommand implements Callable<Integer> {
       long total = b.totals().tokens().total();
       String pct = limit == null || limit == 0 ? "" : String.format(Locale.ROOT, "%.1f%%", 100.0 * total / limit);
       String cost = Format.money(q.mode().cost(b.totals()));
-      table.row(start, status, String.join(", ", b.models()), Format.count(b.totals().events()), Format.tokens(total),
+      table.row(start, status, Format.firstThree(b.models()), Format.count(b.totals().events()), Format.tokens(total),
           limit == null ? cost : pct, limit == null ? "" : cost);
     }
     table.print(out);

@@ -26,6 +26,14 @@ final class Format {
     return String.format(Locale.ROOT, "%.1f%s", v, unit);
   }
 
+  /** "a, b, c +2": the first three names, then how many more. */
+  static String firstThree(java.util.List<String> names) {
+    if (names.size() <= 3) {
+      return String.join(", ", names);
+    }
+    return String.join(", ", names.subList(0, 3)) + " +" + (names.size() - 3);
+  }
+
   static String count(long n) {
     return String.format(Locale.ROOT, "%,d", n);
   }

@@ -26,7 +26,14 @@ final class LocalWiring {
 
   static String defaultIdentity(Tally.Context context) {
     String user = context.env().getOrDefault("USER", System.getProperty("user.name"));
-    String host = context.env().getOrDefault("HOSTNAME", "localhost");
+    String host = context.env().get("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException e) {
+        host = "localhost";
+      }
+    }
     return "local:" + user + "@" + host;
   }
 

@@ -157,11 +157,7 @@ abstract class PeriodCommand implements Callable<Integer> {
   }
 
   private static String names(Group g, Dimension dim) {
-    List<String> keys = g.breakdown().stream().map(b -> label(b.key(), dim)).toList();
-    if (keys.size() <= 3) {
-      return String.join(", ", keys);
-    }
-    return String.join(", ", keys.subList(0, 3)) + " +" + (keys.size() - 3);
+    return Format.firstThree(g.breakdown().stream().map(b -> label(b.key(), dim)).toList());
   }
 
   private static String label(String key, Dimension dim) {
