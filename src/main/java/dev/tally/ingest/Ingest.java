@@ -48,6 +48,13 @@ public final class Ingest implements EventSink, AutoCloseable {
   private final Object resultLock = new Object();
   private Result total = Result.NONE;
   private Thread writerThread;
+  /**
+   * Keys this instance wrote, while the store held nothing else: a key not in here is then new for
+   * sure and needs no lookup. This makes a first scan of a large history a pure insert. Dropped
+   * (null) when the store had events before, or when it grows past {@link #KNOWN_KEYS_LIMIT}.
+   */
+  private java.util.Set<String> knownKeys;
+  private static final int KNOWN_KEYS_LIMIT = 2_000_000;
 
   /**
    * @param defaultIdentity who events without an identity belong to (for local logs: this machine's
@@ -57,6 +64,7 @@ public final class Ingest implements EventSink, AutoCloseable {
     this.store = Objects.requireNonNull(store);
     this.pricer = Objects.requireNonNull(pricer);
     this.defaultIdentity = defaultIdentity;
+    this.knownKeys = store.isEmpty() ? new java.util.HashSet<>() : null;
   }
 
   /** Everything written so far through this instance. */
@@ -69,11 +77,17 @@ public final class Ingest implements EventSink, AutoCloseable {
   /** Deduplicates, prices and writes one batch now, on this thread. */
   public Result write(List<UsageEvent> events, List<FileCursor> cursors) {
     Map<String, UsageEvent> byKey = collapse(events);
-    Map<String, LedgerEvent> stored = new HashMap<>(store.findByDedupKeys(byKey.keySet()));
+    List<String> lookup = new ArrayList<>(byKey.size());
+    for (String k : byKey.keySet()) {
+      if (knownKeys == null || knownKeys.contains(k)) {
+        lookup.add(k);
+      }
+    }
+    Map<String, LedgerEvent> stored = new HashMap<>(lookup.isEmpty() ? Map.of() : store.findByDedupKeys(lookup));
     Map<String, String> messageKeys = new HashMap<>();
     for (UsageEvent e : byKey.values()) {
       String mk = Store.messageKey(e.provider(), e.messageId());
-      if (mk != null && !stored.containsKey(e.dedupKey())) {
+      if (mk != null && !stored.containsKey(e.dedupKey()) && (knownKeys == null || knownKeys.contains(mk))) {
         messageKeys.put(mk, e.dedupKey());
       }
     }
@@ -113,6 +127,7 @@ public final class Ingest implements EventSink, AutoCloseable {
       }
     }
     store.apply(changes, cursors);
+    rememberKeys(changes);
     Result r = new Result(events.size(), inserted, updated, duplicates);
     synchronized (resultLock) {
       total = total.plus(r);
@@ -143,6 +158,23 @@ public final class Ingest implements EventSink, AutoCloseable {
       start = end;
     }
     return new Result(seen, 0, updated, 0);
+  }
+
+  private void rememberKeys(List<Store.Change> changes) {
+    if (knownKeys == null) {
+      return;
+    }
+    for (Store.Change c : changes) {
+      UsageEvent e = c.after().event();
+      knownKeys.add(e.dedupKey());
+      String mk = Store.messageKey(e.provider(), e.messageId());
+      if (mk != null) {
+        knownKeys.add(mk);
+      }
+    }
+    if (knownKeys.size() > KNOWN_KEYS_LIMIT) {
+      knownKeys = null; // fall back to asking the store
+    }
   }
 
   /** Collapses copies of one request inside a batch, by dedup key and then by message id. */

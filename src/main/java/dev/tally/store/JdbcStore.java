@@ -524,6 +524,16 @@ class JdbcStore implements Store {
   }
 
   @Override
+  public boolean isEmpty() {
+    try (Connection c = readers.get(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT 1 FROM events LIMIT 1")) {
+      return !rs.next();
+    } catch (SQLException e) {
+      throw new StoreException("reading events", e);
+    }
+  }
+
+  @Override
   public void close() {
     try {
       writer.close();

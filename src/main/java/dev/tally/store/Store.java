@@ -42,6 +42,9 @@ public interface Store extends CursorStore, AutoCloseable {
   /** Number of raw events stored. */
   long eventCount();
 
+  /** True when no raw event was ever stored (cheaper than {@link #eventCount}). */
+  boolean isEmpty();
+
   @Override
   void close();
 
