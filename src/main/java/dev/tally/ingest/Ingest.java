@@ -54,7 +54,7 @@ public final class Ingest implements EventSink, AutoCloseable {
    * (null) when the store had events before, or when it grows past {@link #KNOWN_KEYS_LIMIT}.
    */
   private java.util.Set<String> knownKeys;
-  private static final int KNOWN_KEYS_LIMIT = 2_000_000;
+  private static final int KNOWN_KEYS_LIMIT = 500_000;
 
   /**
    * @param defaultIdentity who events without an identity belong to (for local logs: this machine's

@@ -78,6 +78,78 @@ public final class LineReader {
     }
   }
 
+  /**
+   * Like {@link #read}, but only for lines that contain one of {@code markers}: the buffer is
+   * searched for the markers, and line boundaries are looked up around each hit, so bytes of other
+   * lines are looked at once. Reports the lines handled, not all lines.
+   */
+  public static Result readMarked(Path file, long offset, Markers markers, LineHandler handler) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (offset >= size) {
+        return new Result(offset, 0);
+      }
+      byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(4096, size - offset))];
+      int filled = 0;
+      long bufStart = offset;
+      long handled = 0;
+      ch.position(offset);
+      while (true) {
+        if (filled == buf.length) {
+          byte[] bigger = new byte[buf.length * 2];
+          System.arraycopy(buf, 0, bigger, 0, filled);
+          buf = bigger;
+        }
+        int n = ch.read(ByteBuffer.wrap(buf, filled, buf.length - filled));
+        boolean eof = n < 0;
+        if (!eof) {
+          filled += n;
+        }
+        // complete lines end at the last newline in the buffer
+        int complete = lastIndexOf(buf, (byte) '\n', filled) + 1;
+        int pos = 0;
+        while (pos < complete) {
+          int hit = markers.find(buf, pos, complete);
+          if (hit < 0) {
+            break;
+          }
+          int lineStart = lastIndexOf(buf, (byte) '\n', hit) + 1;
+          int nl = indexOf(buf, (byte) '\n', hit, complete);
+          int end = nl > lineStart && buf[nl - 1] == '\r' ? nl - 1 : nl;
+          handler.line(buf, lineStart, end, bufStart + lineStart, true);
+          handled++;
+          pos = nl + 1;
+        }
+        if (eof) {
+          long consumed = bufStart + complete;
+          if (complete < filled) {
+            boolean marked = markers.find(buf, complete, filled) >= 0;
+            // an unterminated last line is taken only when it is ours and parses whole
+            if (!marked || handler.line(buf, complete, filled, bufStart + complete, false)) {
+              if (marked) {
+                handled++;
+                consumed = bufStart + filled;
+              }
+            }
+          }
+          return new Result(consumed, handled);
+        }
+        System.arraycopy(buf, complete, buf, 0, filled - complete);
+        filled -= complete;
+        bufStart += complete;
+      }
+    }
+  }
+
+  private static int lastIndexOf(byte[] a, byte b, int before) {
+    for (int i = before - 1; i >= 0; i--) {
+      if (a[i] == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   public static int indexOf(byte[] a, byte b, int from, int to) {
     for (int i = from; i < to; i++) {
       if (a[i] == b) {

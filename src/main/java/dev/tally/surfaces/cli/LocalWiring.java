@@ -51,6 +51,10 @@ final class LocalWiring {
       err.println("tally: skipped " + Format.count(r.malformedLines()) + " malformed log line"
           + (r.malformedLines() == 1 ? "" : "s") + " (counted, nothing else affected)");
     }
+    if (context.env().get("TALLY_DEBUG") != null) {
+      err.printf("tally: scanned %d of %d files, %,d bytes, %,d lines, %,d events in %d ms (%s)%n", r.filesRead(),
+          r.filesSeen(), r.bytesRead(), r.lines(), r.events(), r.elapsed().toMillis(), ingest.total());
+    }
     for (String p : r.problems()) {
       err.println("tally: could not read " + p);
     }

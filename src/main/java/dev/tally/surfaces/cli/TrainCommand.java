@@ -28,19 +28,7 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path dir = Files.createTempDirectory("tally-train");
     try {
-      Path project = Files.createDirectories(dir.resolve("claude/projects/-tmp-train"));
-      StringBuilder lines = new StringBuilder();
-      for (int i = 0; i < 50; i++) {
-        lines.append("{\"type\":\"user\",\"timestamp\":\"2026-01-01T10:00:00.000Z\",\"sessionId\":\"train\",")
-            .append("\"message\":{\"role\":\"user\",\"content\":\"hello\"}}\n");
-        lines.append("{\"parentUuid\":null,\"isSidechain\":false,\"type\":\"assistant\",\"cwd\":\"/tmp/train\",")
-            .append("\"sessionId\":\"train\",\"version\":\"2.1.0\",\"timestamp\":\"2026-01-01T10:0").append(i % 10)
-            .append(":00.000Z\",\"requestId\":\"req_train").append(i).append("\",\"message\":{\"id\":\"msg_train").append(i)
-            .append("\",\"model\":\"claude-sonnet-4-5\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}],")
-            .append("\"usage\":{\"input_tokens\":3,\"cache_creation_input_tokens\":10,\"cache_read_input_tokens\":100,")
-            .append("\"cache_creation\":{\"ephemeral_5m_input_tokens\":10,\"ephemeral_1h_input_tokens\":0},\"output_tokens\":50}}}\n");
-      }
-      Files.writeString(project.resolve("train.jsonl"), lines);
+      writeTranscripts(dir.resolve("claude/projects"));
       Map<String, String> env = new HashMap<>();
       env.put("TALLY_DATA_DIR", dir.resolve("data").toString());
       env.put("TALLY_CONFIG_DIR", dir.resolve("config").toString());
@@ -59,6 +47,39 @@ final class TrainCommand implements Callable<Integer> {
       return 0;
     } finally {
       deleteTree(dir);
+    }
+  }
+
+  /**
+   * About 20 MB of transcript lines shaped like Claude Code's: enough for the JIT to profile the
+   * scanning loops, so that the AOT cache starts a real first scan with compiled code.
+   */
+  private static void writeTranscripts(Path projects) throws IOException {
+    String filler = "lorem ipsum dolor sit amet ".repeat(60);
+    for (int f = 0; f < 40; f++) {
+      Path dir = Files.createDirectories(projects.resolve("-tmp-train-" + (f % 4)));
+      StringBuilder lines = new StringBuilder();
+      for (int i = 0; i < 300; i++) {
+        String ts = "2026-01-0" + (1 + f % 9) + "T1" + (i % 10) + ":0" + (i % 6) + ":00.000Z";
+        lines.append("{\"type\":\"user\",\"timestamp\":\"").append(ts).append("\",\"sessionId\":\"s").append(f)
+            .append("\",\"message\":{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"content\":\"")
+            .append(filler).append(filler).append("\"}]}}\n");
+        for (int copy = 0; copy < 2; copy++) {
+          lines.append("{\"parentUuid\":null,\"isSidechain\":false,\"type\":\"assistant\",\"cwd\":\"/tmp/train\",")
+              .append("\"sessionId\":\"s").append(f).append("\",\"version\":\"2.1.0\",\"timestamp\":\"").append(ts)
+              .append("\",\"requestId\":\"req_train").append(f).append('_').append(i).append("\",\"message\":{\"id\":\"msg_t")
+              .append(f).append('_').append(i).append("\",\"model\":\"claude-sonnet-4-5\",\"role\":\"assistant\",")
+              .append("\"content\":[{\"type\":\"text\",\"text\":\"").append(filler).append("\"}],")
+              .append("\"usage\":{\"input_tokens\":3,\"cache_creation_input_tokens\":10,\"cache_read_input_tokens\":100,")
+              .append("\"cache_creation\":{\"ephemeral_5m_input_tokens\":10,\"ephemeral_1h_input_tokens\":0},")
+              .append("\"output_tokens\":").append(copy == 0 ? 5 : 50).append("}}}\n");
+        }
+        if (i % 10 == 9) {
+          lines.append("{\"type\":\"cost-state\",\"sessionId\":\"s").append(f)
+              .append("\",\"modelUsage\":{\"claude-sonnet-4-5\":{\"costUSD\":").append(i).append(".5}}}\n");
+        }
+      }
+      Files.writeString(dir.resolve("train-" + f + ".jsonl"), lines);
     }
   }
 

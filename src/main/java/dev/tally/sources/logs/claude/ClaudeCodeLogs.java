@@ -11,6 +11,7 @@ import dev.tally.sources.logs.FileCursor;
 import dev.tally.sources.logs.FileKeys;
 import dev.tally.sources.logs.LineReader;
 import dev.tally.sources.logs.LogSource;
+import dev.tally.sources.logs.Markers;
 import dev.tally.sources.logs.Projects;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -45,6 +46,7 @@ public final class ClaudeCodeLogs implements LogSource {
   private static final byte[] USAGE = "\"usage\":{".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] COST_STATE = "\"cost-state\"".getBytes(StandardCharsets.US_ASCII);
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Markers MARKERS = new Markers("\"usage\":{", "\"cost-state\"");
 
   private final List<Path> roots;
   private final String identity;
@@ -130,7 +132,7 @@ public final class ClaudeCodeLogs implements LogSource {
     FileKeys keys = FileKeys.of(file);
     long offset = cursor == null ? 0 : cursor.offset();
     Reader r = new Reader(file, out, cursor == null ? null : cursor.state());
-    LineReader.Result result = LineReader.read(file, offset, r::line);
+    LineReader.Result result = LineReader.readMarked(file, offset, MARKERS, r::line);
     r.flushAll();
     long lines = (cursor == null ? 0 : cursor.lines()) + result.lines();
     long malformed = (cursor == null ? 0 : cursor.malformedLines()) + r.malformed;
@@ -163,10 +165,6 @@ public final class ClaudeCodeLogs implements LogSource {
     }
 
     boolean line(byte[] buf, int start, int end, long fileOffset, boolean terminated) {
-      boolean usage = LineReader.indexOf(buf, USAGE, start, end) >= 0;
-      if (!usage && LineReader.indexOf(buf, COST_STATE, start, end) < 0) {
-        return terminated; // not ours; an unfinished line is left for the next read
-      }
       ClaudeLine l;
       try {
         l = ClaudeLine.parse(buf, start, end);
