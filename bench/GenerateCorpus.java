@@ -120,7 +120,7 @@ public class GenerateCorpus {
         long input = 1 + rnd.nextInt(400);
         long w5 = rnd.nextInt(4) == 0 ? rnd.nextInt(20_000) : 0;
         long w1 = rnd.nextInt(3) == 0 ? rnd.nextInt(30_000) : 0;
-        cacheRead = Math.min(150_000, cacheRead + w5 + w1 + rnd.nextInt(3000));
+        cacheRead = Math.min(140_000, cacheRead + w5 + w1 + rnd.nextInt(3000));
         long output = 50 + rnd.nextInt(3000);
         boolean legacy = rnd.nextInt(40) == 0;
         int copies = 1 + rnd.nextInt(3);
