@@ -134,6 +134,11 @@ public final class UsageQueries {
     return new Report(rows, sum(rows), unpriced(buckets));
   }
 
+  /** Models in the range that have no price (their requests count $0 unless a cost was logged). */
+  public List<String> unpricedModels(Range range, Filter filter) {
+    return unpriced(buckets(range, filter, List.of(Dimension.MODEL)));
+  }
+
   /** Sort orders for leaderboards and session lists: highest first. */
   public Comparator<Totals> order(String sort) {
     return switch (sort == null ? "cost" : sort) {

@@ -144,6 +144,8 @@ final class BlocksCommand implements Callable<Integer> {
           ls.put("status", projected > limit ? "exceeds" : projected > limit * 0.8 ? "warning" : "ok");
         }
       }
+      var unpriced = root.putArray("unpricedModels");
+      q.unpricedModels(range, filter).forEach(unpriced::add);
       Json.print(out, root);
       return;
     }
@@ -173,6 +175,7 @@ final class BlocksCommand implements Callable<Integer> {
           limit == null ? cost : pct, limit == null ? "" : cost);
     }
     table.print(out);
+    Reports.printUnpriced(out, q.unpricedModels(range, filter), q.mode());
     for (Block b : shown) {
       if (b.burn() != null) {
         out.println();

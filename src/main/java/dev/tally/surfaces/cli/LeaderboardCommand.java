@@ -63,6 +63,8 @@ final class LeaderboardCommand implements Callable<Integer> {
           }
         }
         Json.putTotals(root.putObject("totals"), report.totals(), q.mode(), "cost");
+        var unpriced = root.putArray("unpricedModels");
+        report.unpricedModels().forEach(unpriced::add);
         Json.print(out, root);
         return 0;
       }

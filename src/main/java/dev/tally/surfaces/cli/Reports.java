@@ -9,9 +9,13 @@ final class Reports {
   private Reports() {}
 
   static void printFootnotes(PrintWriter out, Report report, CostMode mode) {
-    if (!report.unpricedModels().isEmpty()) {
+    printUnpriced(out, report.unpricedModels(), mode);
+  }
+
+  static void printUnpriced(PrintWriter out, java.util.List<String> models, CostMode mode) {
+    if (!models.isEmpty()) {
       out.println();
-      out.println("! No price for: " + String.join(", ", report.unpricedModels())
+      out.println("! No price for: " + String.join(", ", models)
           + ". Their requests count as $0" + (mode == CostMode.AUTO ? " unless the agent logged a cost" : "")
           + ". Add a price: tally prices --help");
     }

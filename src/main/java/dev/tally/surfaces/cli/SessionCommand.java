@@ -70,6 +70,8 @@ final class SessionCommand implements Callable<Integer> {
           total = total.plus(s.totals());
         }
         Json.putTotals(root.putObject("totals"), total, q.mode(), "totalCost");
+        var unpriced = root.putArray("unpricedModels");
+        q.unpricedModels(range, filter).forEach(unpriced::add);
         Json.print(out, root);
       } else if (options.csv) {
         try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT.builder().setHeader("session_id", "project",
@@ -108,6 +110,7 @@ final class SessionCommand implements Callable<Integer> {
             Format.tokens(k.output()), Format.tokens(k.cacheWrite()), Format.tokens(k.cacheRead()),
             Format.money(q.mode().cost(total)), "");
         t.print(out);
+        Reports.printUnpriced(out, q.unpricedModels(range, filter), q.mode());
       }
       return 0;
     }
