@@ -2,6 +2,8 @@ package dev.tally.sources.logs;
 
 import dev.tally.sources.logs.claude.ClaudeCodeLogs;
 import dev.tally.sources.logs.codex.CodexLogs;
+import dev.tally.sources.logs.gemini.GeminiCliLogs;
+import dev.tally.sources.logs.opencode.OpenCodeLogs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,8 @@ public final class LogSources {
     List<LogSource> all = new ArrayList<>();
     all.add(ClaudeCodeLogs.fromEnvironment(env, home));
     all.add(CodexLogs.fromEnvironment(env, home));
+    all.add(OpenCodeLogs.fromEnvironment(env, home));
+    all.add(GeminiCliLogs.fromEnvironment(env, home));
     return agents.isEmpty() ? all : all.stream().filter(s -> agents.contains(s.agent())).toList();
   }
 
@@ -28,6 +32,10 @@ public final class LogSources {
         c.roots().forEach(r -> where.add("Claude Code: " + r.resolve("projects")));
       } else if (s instanceof CodexLogs c) {
         c.roots().forEach(r -> where.add("Codex:       " + r.resolve("sessions")));
+      } else if (s instanceof OpenCodeLogs c) {
+        c.roots().forEach(r -> where.add("OpenCode:    " + r));
+      } else if (s instanceof GeminiCliLogs c) {
+        c.roots().forEach(r -> where.add("Gemini CLI:  " + r.resolve("tmp")));
       }
     }
     return where;
