@@ -39,7 +39,16 @@ public final class Tally {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine(Context.system(), args).execute(args));
+    boolean debug = System.getenv("TALLY_DEBUG") != null;
+    CommandLine cli = commandLine(Context.system(), args);
+    if (debug) {
+      System.err.printf("tally: command line ready at %d ms%n", java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+    }
+    int code = cli.execute(args);
+    if (debug) {
+      System.err.printf("tally: done at %d ms%n", java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+    }
+    System.exit(code);
   }
 
   /** The command line for {@code args} (only the command they name is set up, for speed). */

@@ -20,8 +20,19 @@ final class LocalWiring {
 
   record Scan(List<String> lookedIn, long filesSeen) {}
 
+  /** The price table, loaded on first use: a run with nothing new to price never reads it. */
   static Pricer pricer(TallyHome home) {
-    return PriceTables.load(home)::price;
+    return new Pricer() {
+      private Pricer table;
+
+      @Override
+      public synchronized dev.tally.ledger.Cost price(String provider, String model, dev.tally.ledger.Tokens tokens) {
+        if (table == null) {
+          table = PriceTables.load(home)::price;
+        }
+        return table.price(provider, model, tokens);
+      }
+    };
   }
 
   static String defaultIdentity(Tally.Context context) {
