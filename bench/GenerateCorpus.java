@@ -123,12 +123,22 @@ public class GenerateCorpus {
         cacheRead = Math.min(140_000, cacheRead + w5 + w1 + rnd.nextInt(3000));
         long output = 50 + rnd.nextInt(3000);
         boolean legacy = rnd.nextInt(40) == 0;
-        int copies = 1 + rnd.nextInt(3);
+        // Claude Code writes one line per content block of a response (thinking, text, tool calls),
+        // each with a copy of the usage; output grows until the last one.
+        int copies = 1 + rnd.nextInt(4);
         for (int k = 1; k <= copies; k++) {
           long out = k == copies ? output : 1 + rnd.nextInt(10);
-          String content = k == copies && rnd.nextBoolean()
-              ? "[{\"type\":\"tool_use\",\"id\":\"toolu_01" + hex(22) + "\",\"name\":\"Bash\",\"input\":{\"command\":\"" + words(5 + rnd.nextInt(40)) + "\"}}]"
-              : "[{\"type\":\"text\",\"text\":\"" + words(30 + rnd.nextInt(300)) + "\"}]";
+          String content;
+          if (k == 1 && copies > 1) {
+            content = "[{\"type\":\"thinking\",\"thinking\":\"" + words(60 + rnd.nextInt(400)) + "\",\"signature\":\""
+                + base64(400 + rnd.nextInt(2400)) + "\"}]";
+          } else if (k == copies && rnd.nextBoolean()) {
+            content = "[{\"type\":\"tool_use\",\"id\":\"toolu_01" + hex(22) + "\",\"name\":\"Edit\",\"input\":{\"file_path\":\""
+                + cwd + "/src/" + words(1) + ".ts\",\"old_string\":\"" + words(20 + rnd.nextInt(200)) + "\",\"new_string\":\""
+                + words(20 + rnd.nextInt(300)) + "\"}}]";
+          } else {
+            content = "[{\"type\":\"text\",\"text\":\"" + words(30 + rnd.nextInt(400)) + "\"}]";
+          }
           write(envelope("assistant", sessionId, cwd, t.plusMillis(k * 350L), false) + "\"message\":{\"id\":\"" + msgId
               + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + model + "\",\"content\":" + content
               + ",\"stop_reason\":" + (k == copies ? "\"tool_use\"" : "null") + ",\"stop_sequence\":null,\"usage\":"
@@ -139,7 +149,7 @@ public class GenerateCorpus {
         cost += (input * 3 + output * 15 + w5 * 3.75 + w1 * 6 + cacheRead * 0.3) / 1e6;
         // the tool result: the bulk of a transcript's bytes
         write(envelope("user", sessionId, cwd, t.plusSeconds(3), false) + "\"message\":{\"role\":\"user\",\"content\":[{\"tool_use_id\":\"toolu_01"
-            + hex(22) + "\",\"type\":\"tool_result\",\"content\":\"" + words(rnd.nextInt(10) == 0 ? 2000 + rnd.nextInt(6000) : 50 + rnd.nextInt(600))
+            + hex(22) + "\",\"type\":\"tool_result\",\"content\":\"" + words(rnd.nextInt(12) == 0 ? 1000 + rnd.nextInt(4000) : 20 + rnd.nextInt(300))
             + "\"}]},\"toolUseResult\":{\"stdout\":\"" + words(20 + rnd.nextInt(200)) + "\",\"stderr\":\"\"},\"uuid\":\"" + uuid() + "\"}");
       }
       if (rnd.nextInt(25) == 0) {
@@ -196,6 +206,15 @@ public class GenerateCorpus {
         sb.append(rnd.nextInt(12) == 0 ? "\\n" : " ");
       }
       sb.append(WORD[rnd.nextInt(WORD.length)]);
+    }
+    return sb.toString();
+  }
+
+  String base64(int n) {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    StringBuilder sb = new StringBuilder(n);
+    for (int i = 0; i < n; i++) {
+      sb.append(alphabet.charAt(rnd.nextInt(64)));
     }
     return sb.toString();
   }
