@@ -13,6 +13,24 @@ public record Filter(Map<Dimension, Set<String>> values) {
     values = Map.copyOf(values);
   }
 
+  /**
+   * Narrows {@code d} to {@code allowed}: intersected with what the filter already asks for, so a
+   * caller can never widen it (how roles scope what someone may see).
+   */
+  public Filter restrict(Dimension d, Set<String> allowed) {
+    Set<String> current = values.get(d);
+    if (current == null || current.isEmpty()) {
+      return and(d, allowed);
+    }
+    Set<String> both = new java.util.HashSet<>(current);
+    both.retainAll(allowed);
+    Map<Dimension, Set<String>> m = new EnumMap<>(Dimension.class);
+    m.putAll(values);
+    // an empty intersection must match nothing, not everything
+    m.put(d, both.isEmpty() ? Set.of("\u0000none") : Set.copyOf(both));
+    return new Filter(m);
+  }
+
   public Filter and(Dimension d, Set<String> allowed) {
     if (allowed == null || allowed.isEmpty()) {
       return this;

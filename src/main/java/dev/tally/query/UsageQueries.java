@@ -134,6 +134,24 @@ public final class UsageQueries {
     return new Report(rows, sum(rows), unpriced(buckets));
   }
 
+  /** A row of a grouped table: its keys, totals and cost per day (for a sparkline). */
+  public record Row(List<String> keys, Totals totals, java.util.SortedMap<String, Long> dailyCost) {}
+
+  /** Totals grouped by any dimensions, biggest cost first, each with its cost per day in the range's zone. */
+  public List<Row> table(Range range, Filter filter, List<Dimension> groupBy) {
+    Map<List<String>, Totals> totals = new LinkedHashMap<>();
+    Map<List<String>, java.util.SortedMap<String, Long>> series = new HashMap<>();
+    for (Bucket b : buckets(range, filter, groupBy)) {
+      totals.merge(b.keys, b.totals, Totals::plus);
+      String day = Instant.ofEpochMilli(b.timeMs).atZone(range.zone()).toLocalDate().toString();
+      series.computeIfAbsent(b.keys, k -> new TreeMap<>()).merge(day, mode.cost(b.totals), Long::sum);
+    }
+    List<Row> rows = new ArrayList<>();
+    totals.forEach((k, t) -> rows.add(new Row(k, t, series.get(k))));
+    rows.sort(Comparator.comparingLong((Row r) -> mode.cost(r.totals())).reversed());
+    return rows;
+  }
+
   /** Models in the range that have no price (their requests count $0 unless a cost was logged). */
   public List<String> unpricedModels(Range range, Filter filter) {
     return unpriced(buckets(range, filter, List.of(Dimension.MODEL)));

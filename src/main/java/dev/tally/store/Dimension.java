@@ -10,11 +10,28 @@ public enum Dimension {
   TOOL("tool"),
   PROJECT("project"),
   SESSION("session_id"),
-  SOURCE("source");
+  SOURCE("source"),
+  /** The person owning the identity ("person:<id>"), or the identity itself while unmapped. */
+  PERSON(null),
+  /** The team of that person ("" when none). */
+  TEAM(null);
 
   final String column;
 
   Dimension(String column) {
     this.column = column;
+  }
+
+  /** The SQL for this dimension over a rollup or event table aliased {@code r}. */
+  String expr() {
+    return switch (this) {
+      case PERSON -> "COALESCE('person:' || CAST(p.id AS TEXT), r.identity, '')";
+      case TEAM -> "COALESCE(t.name, '')";
+      default -> "r." + column;
+    };
+  }
+
+  boolean needsDirectory() {
+    return this == PERSON || this == TEAM;
   }
 }

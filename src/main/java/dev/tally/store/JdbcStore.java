@@ -64,6 +64,7 @@ class JdbcStore implements Store {
   private final Connection writer;
   private final Supplier<Connection> readers;
   private final Dialect dialect;
+  private final DirectoryStore directory;
   private final String insertEvent;
   private final String updateEvent;
   private final String upsertHour;
@@ -73,6 +74,7 @@ class JdbcStore implements Store {
     this.writer = writer;
     this.readers = readers;
     this.dialect = dialect;
+    this.directory = new JdbcDirectoryStore(readers);
     writer.setAutoCommit(false);
     insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (" + "?,".repeat(26) + "?)";
     updateEvent = "UPDATE events SET " + String.join(" = ?, ", EVENT_COLUMNS.split(",\\s*"))
@@ -325,6 +327,14 @@ class JdbcStore implements Store {
     }
   }
 
+  private static String qualified(String alias) {
+    StringBuilder sb = new StringBuilder();
+    for (String c : EVENT_COLUMNS.split(",\\s*")) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(alias).append(c);
+    }
+    return sb.toString();
+  }
+
   private static boolean isNoop(long[] s) {
     for (int j = 0; j < 13; j++) {
       if (s[j] != 0) {
@@ -396,25 +406,25 @@ class JdbcStore implements Store {
     String table = needsHour ? "rollup_hour" : "rollup_day";
     String time = needsHour ? "hour_ms" : "day_ms";
     StringBuilder select = new StringBuilder("SELECT ");
-    select.append(q.hourly() ? time : "0");
+    select.append(q.hourly() ? "r." + time : "0");
     for (Dimension d : q.groupBy()) {
-      select.append(", ").append(d.column);
+      select.append(", ").append(d.expr());
     }
     for (String s : SUM_COLUMNS.split(",\\s*")) {
-      select.append(", SUM(").append(s).append(')');
+      select.append(", SUM(r.").append(s).append(')');
     }
-    select.append(", MIN(first_ms), MAX(last_ms) FROM ").append(table);
+    select.append(", MIN(r.first_ms), MAX(r.last_ms) FROM ").append(table).append(" r").append(joins(q));
     List<Object> params = new ArrayList<>();
-    select.append(where(q, time, needsHour ? HOUR_MS : DAY_MS, params));
+    select.append(where(q, "r." + time, needsHour ? HOUR_MS : DAY_MS, params));
     List<String> groups = new ArrayList<>();
     if (q.hourly()) {
-      groups.add(time);
+      groups.add("r." + time);
     }
-    q.groupBy().forEach(d -> groups.add(d.column));
+    q.groupBy().forEach(d -> groups.add(d.expr()));
     if (!groups.isEmpty()) {
       select.append(" GROUP BY ").append(String.join(", ", groups));
     }
-    select.append(" HAVING SUM(events) > 0");
+    select.append(" HAVING SUM(r.events) > 0");
     List<UsageRow> rows = new ArrayList<>();
     try (Connection c = readers.get(); PreparedStatement ps = c.prepareStatement(select.toString())) {
       bind(ps, params);
@@ -437,6 +447,14 @@ class JdbcStore implements Store {
       throw new StoreException("reading usage", e);
     }
     return rows;
+  }
+
+  /** Person and team are joins through the directory, so mapping later re-attributes history. */
+  private static String joins(UsageQuery q) {
+    boolean needed = q.groupBy().stream().anyMatch(Dimension::needsDirectory)
+        || q.filters().keySet().stream().anyMatch(Dimension::needsDirectory);
+    return needed ? " LEFT JOIN identities i ON i.identity = r.identity LEFT JOIN people p ON p.id = i.person_id"
+        + " LEFT JOIN teams t ON t.id = p.team_id" : "";
   }
 
   private static boolean wholeDay(Instant t) {
@@ -464,9 +482,8 @@ class JdbcStore implements Store {
       if (f.getValue().isEmpty()) {
         continue;
       }
-      String column = f.getKey().column;
       // Raw events keep NULL for unknown; rollups keep "".
-      String expr = rawEvents ? "COALESCE(" + column + ", '')" : column;
+      String expr = rawEvents && !f.getKey().needsDirectory() ? "COALESCE(" + f.getKey().expr() + ", '')" : f.getKey().expr();
       conditions.add(expr + " IN (" + "?,".repeat(f.getValue().size() - 1) + "?)");
       params.addAll(f.getValue());
     }
@@ -488,16 +505,16 @@ class JdbcStore implements Store {
     List<String> conditions = new ArrayList<>();
     List<Object> params = new ArrayList<>();
     if (q.from() != null) {
-      conditions.add("ts_ms >= ?");
+      conditions.add("r.ts_ms >= ?");
       params.add(q.from().toEpochMilli());
     }
     if (q.to() != null) {
-      conditions.add("ts_ms < ?");
+      conditions.add("r.ts_ms < ?");
       params.add(q.to().toEpochMilli());
     }
     filterConditions(q.filters(), conditions, params, true);
-    String sql = "SELECT " + EVENT_COLUMNS + " FROM events"
-        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " ORDER BY ts_ms, id";
+    String sql = "SELECT " + qualified("r.") + " FROM events r" + joins(q)
+        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " ORDER BY r.ts_ms, r.id";
     List<LedgerEvent> result = new ArrayList<>();
     try (Connection c = readers.get(); PreparedStatement ps = c.prepareStatement(sql)) {
       bind(ps, params);
@@ -521,6 +538,11 @@ class JdbcStore implements Store {
     } catch (SQLException e) {
       throw new StoreException("counting events", e);
     }
+  }
+
+  @Override
+  public DirectoryStore directory() {
+    return directory;
   }
 
   @Override

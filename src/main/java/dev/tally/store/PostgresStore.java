@@ -56,7 +56,7 @@ public final class PostgresStore {
   }
 
   /** The URL without its query string, where a password may hide. */
-  static String redact(String url) {
+  public static String redact(String url) {
     int q = url.indexOf('?');
     return q < 0 ? url : url.substring(0, q) + "?…";
   }

@@ -45,6 +45,9 @@ public interface Store extends CursorStore, AutoCloseable {
   /** True when no raw event was ever stored (cheaper than {@link #eventCount}). */
   boolean isEmpty();
 
+  /** People, teams, identities, users and tokens, in the same database. */
+  DirectoryStore directory();
+
   @Override
   void close();
 

@@ -1,0 +1,275 @@
+package dev.tally.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/** The directory on JDBC: short transactions on their own connection, SQL shared by SQLite and PostgreSQL. */
+final class JdbcDirectoryStore implements DirectoryStore {
+  private final Supplier<Connection> connections;
+
+  JdbcDirectoryStore(Supplier<Connection> connections) {
+    this.connections = connections;
+  }
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T tx(String doing, Work<T> work) {
+    try (Connection c = connections.get()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException(doing, e);
+    }
+  }
+
+  private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
+    PreparedStatement ps = c.prepareStatement(sql);
+    for (int i = 0; i < params.length; i++) {
+      Object p = params[i];
+      if (p == null) {
+        ps.setNull(i + 1, Types.VARCHAR);
+      } else if (p instanceof Long l) {
+        ps.setLong(i + 1, l);
+      } else if (p instanceof Integer n) {
+        ps.setInt(i + 1, n);
+      } else {
+        ps.setString(i + 1, p.toString());
+      }
+    }
+    return ps;
+  }
+
+  private static long insertReturningId(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = prepare(c, sql + " RETURNING id", params); ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static Optional<Long> longValue(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+    }
+  }
+
+  @Override
+  public long teamId(String name) {
+    return tx("creating team " + name, c -> teamId(c, name));
+  }
+
+  private static long teamId(Connection c, String name) throws SQLException {
+    Optional<Long> id = longValue(c, "SELECT id FROM teams WHERE name = ?", name);
+    return id.isPresent() ? id.get() : insertReturningId(c, "INSERT INTO teams (name) VALUES (?)", name);
+  }
+
+  @Override
+  public long createPerson(String name, String team) {
+    return tx("creating person " + name, c -> {
+      Long teamId = team == null || team.isBlank() ? null : teamId(c, team);
+      return insertReturningId(c, "INSERT INTO people (name, team_id) VALUES (?, ?)", name, teamId);
+    });
+  }
+
+  private static final String PERSON_SQL =
+      "SELECT p.id, p.name, t.name FROM people p LEFT JOIN teams t ON t.id = p.team_id";
+
+  @Override
+  public Optional<PersonRow> person(long id) {
+    return tx("reading person", c -> {
+      try (PreparedStatement ps = prepare(c, PERSON_SQL + " WHERE p.id = ?", id); ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new PersonRow(rs.getLong(1), rs.getString(2), rs.getString(3))) : Optional.empty();
+      }
+    });
+  }
+
+  @Override
+  public List<PersonRow> people() {
+    return tx("reading people", c -> {
+      List<PersonRow> rows = new ArrayList<>();
+      try (PreparedStatement ps = prepare(c, PERSON_SQL + " ORDER BY p.name, p.id"); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(new PersonRow(rs.getLong(1), rs.getString(2), rs.getString(3)));
+        }
+      }
+      return rows;
+    });
+  }
+
+  @Override
+  public void mapIdentity(String identity, long personId) {
+    tx("mapping " + identity, c -> {
+      try (PreparedStatement del = prepare(c, "DELETE FROM identities WHERE identity = ?", identity);
+          PreparedStatement ins = prepare(c, "INSERT INTO identities (identity, person_id) VALUES (?, ?)", identity, personId)) {
+        del.executeUpdate();
+        ins.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void unmapIdentity(String identity) {
+    tx("unmapping " + identity, c -> {
+      try (PreparedStatement ps = prepare(c, "DELETE FROM identities WHERE identity = ?", identity)) {
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Optional<Long> personOf(String identity) {
+    return tx("reading identity", c -> longValue(c, "SELECT person_id FROM identities WHERE identity = ?", identity));
+  }
+
+  @Override
+  public List<String> identitiesOf(long personId) {
+    return tx("reading identities", c -> {
+      List<String> ids = new ArrayList<>();
+      try (PreparedStatement ps = prepare(c, "SELECT identity FROM identities WHERE person_id = ? ORDER BY identity", personId);
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+      return ids;
+    });
+  }
+
+  @Override
+  public void mergePeople(long from, long into) {
+    tx("merging people", c -> {
+      for (String sql : List.of("UPDATE identities SET person_id = ? WHERE person_id = ?",
+          "UPDATE users SET person_id = ? WHERE person_id = ?", "UPDATE api_tokens SET person_id = ? WHERE person_id = ?")) {
+        try (PreparedStatement ps = prepare(c, sql, into, from)) {
+          ps.executeUpdate();
+        }
+      }
+      try (PreparedStatement ps = prepare(c, "DELETE FROM people WHERE id = ?", from)) {
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public long createUser(String username, String passwordHash, String role, Long personId) {
+    return tx("creating user " + username, c -> insertReturningId(c,
+        "INSERT INTO users (username, password_hash, role, person_id) VALUES (?, ?, ?, ?)", username, passwordHash, role, personId));
+  }
+
+  @Override
+  public Optional<UserRow> user(String username) {
+    return tx("reading user", c -> {
+      try (PreparedStatement ps = prepare(c, "SELECT id, username, password_hash, role, person_id FROM users WHERE username = ?", username);
+          ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        long person = rs.getLong(5);
+        return Optional.of(new UserRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.wasNull() ? null : person));
+      }
+    });
+  }
+
+  @Override
+  public boolean hasUsers() {
+    return tx("reading users", c -> longValue(c, "SELECT id FROM users LIMIT 1").isPresent());
+  }
+
+  @Override
+  public void makeLead(long userId, String team) {
+    tx("making a team lead", c -> {
+      long t = teamId(c, team);
+      if (longValue(c, "SELECT user_id FROM team_leads WHERE user_id = ? AND team_id = ?", userId, t).isEmpty()) {
+        try (PreparedStatement ps = prepare(c, "INSERT INTO team_leads (user_id, team_id) VALUES (?, ?)", userId, t)) {
+          ps.executeUpdate();
+        }
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Set<String> ledTeams(long userId) {
+    return tx("reading teams", c -> {
+      Set<String> teams = new HashSet<>();
+      try (PreparedStatement ps = prepare(c, "SELECT t.name FROM team_leads l JOIN teams t ON t.id = l.team_id WHERE l.user_id = ?", userId);
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          teams.add(rs.getString(1));
+        }
+      }
+      return teams;
+    });
+  }
+
+  @Override
+  public long createToken(String prefix, String secretHash, String name, String scope, Long personId, long nowMs) {
+    return tx("creating token", c -> insertReturningId(c,
+        "INSERT INTO api_tokens (prefix, secret_hash, name, scope, person_id, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+        prefix, secretHash, name, scope, personId, nowMs));
+  }
+
+  private static final String TOKEN_SQL = "SELECT id, prefix, name, scope, person_id, created_ms, revoked_ms FROM api_tokens";
+
+  private static TokenRow token(ResultSet rs) throws SQLException {
+    long person = rs.getLong(5);
+    Long personId = rs.wasNull() ? null : person;
+    long created = rs.getLong(6);
+    long revoked = rs.getLong(7);
+    Long revokedMs = rs.wasNull() ? null : revoked;
+    return new TokenRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), personId, created, revokedMs);
+  }
+
+  @Override
+  public Optional<TokenRow> tokenBySecretHash(String secretHash) {
+    return tx("reading token", c -> {
+      try (PreparedStatement ps = prepare(c, TOKEN_SQL + " WHERE secret_hash = ?", secretHash); ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(token(rs)) : Optional.empty();
+      }
+    });
+  }
+
+  @Override
+  public List<TokenRow> tokens() {
+    return tx("reading tokens", c -> {
+      List<TokenRow> rows = new ArrayList<>();
+      try (PreparedStatement ps = prepare(c, TOKEN_SQL + " ORDER BY id"); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(token(rs));
+        }
+      }
+      return rows;
+    });
+  }
+
+  @Override
+  public void revokeToken(long id, long nowMs) {
+    tx("revoking token", c -> {
+      try (PreparedStatement ps = prepare(c, "UPDATE api_tokens SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL", nowMs, id)) {
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+}

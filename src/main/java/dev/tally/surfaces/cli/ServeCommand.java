@@ -1,0 +1,70 @@
+package dev.tally.surfaces.cli;
+
+import dev.tally.Tally;
+import dev.tally.TallyHome;
+import dev.tally.store.PostgresStore;
+import dev.tally.store.SqliteStore;
+import dev.tally.store.Store;
+import dev.tally.surfaces.http.Server;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = {"Runs the team server: the ingest API for developer agents, the query API and the directory,",
+        "on embedded SQLite (or PostgreSQL with --database-url). Prints the URL and, on first start, the admin login."},
+    footer = {"", "Examples:", "  tally serve", "  tally serve --port 9090 --data-dir /var/lib/tally",
+        "  TALLY_DATABASE_URL=jdbc:postgresql://db/tally?user=tally&password=... tally serve"})
+final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--port", paramLabel = "PORT", description = "HTTP port (default: $TALLY_PORT, else 8080).")
+  Integer port;
+
+  @Option(names = "--host", paramLabel = "HOST", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+  String host;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the SQLite ledger lives (default: $TALLY_DATA_DIR).")
+  String dataDir;
+
+  @Option(names = "--database-url", paramLabel = "JDBC_URL",
+      description = "PostgreSQL instead of SQLite, e.g. jdbc:postgresql://host/tally?user=u&password=p (default: $TALLY_DATABASE_URL).")
+  String databaseUrl;
+
+  @Spec CommandSpec spec;
+  @ParentCommand Tally tally;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    var env = tally.context().env();
+    int p = port != null ? port : Integer.parseInt(env.getOrDefault("TALLY_PORT", "8080"));
+    TallyHome home = dataDir != null ? new TallyHome(java.nio.file.Path.of(dataDir), tally.context().home().configDir())
+        : tally.context().home();
+    String url = databaseUrl != null ? databaseUrl : env.get("TALLY_DATABASE_URL");
+    Store store = url != null && !url.isBlank() ? PostgresStore.open(url, null, null) : SqliteStore.open(home.database());
+    Server server = new Server(store, LocalWiring.pricer(home), tally.context().clock(), 4);
+    var password = server.directory().ensureAdmin(env.get("TALLY_ADMIN_PASSWORD"));
+    int bound = server.start(host, p);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close(); // stop taking requests, write what was accepted
+      store.close();
+      stopped.countDown();
+    }, "tally-shutdown"));
+    out.println("Tally is running at http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + bound + "/");
+    out.println("Ledger: " + (url != null && !url.isBlank() ? PostgresStore.redact(url) : home.database()));
+    if (password.isPresent()) {
+      out.println("First admin login: user 'admin', password '" + password.get() + "' (shown once; change it after signing in)");
+    } else if (env.get("TALLY_ADMIN_PASSWORD") != null) {
+      out.println("Admin login: user 'admin' with the password from TALLY_ADMIN_PASSWORD");
+    }
+    out.println("Stop with Ctrl-C.");
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,454 @@
+package dev.tally.surfaces.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.directory.Directory;
+import dev.tally.directory.Person;
+import dev.tally.directory.Principal;
+import dev.tally.directory.Role;
+import dev.tally.ingest.EventJson;
+import dev.tally.ingest.Ingest;
+import dev.tally.ingest.Pricer;
+import dev.tally.ledger.Money;
+import dev.tally.ledger.UsageEvent;
+import dev.tally.query.CostMode;
+import dev.tally.query.Filter;
+import dev.tally.query.Range;
+import dev.tally.query.UsageQueries;
+import dev.tally.store.Dimension;
+import dev.tally.store.Store;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Tally's HTTP API: health and metrics, the ingest API, the query API every surface uses, and the
+ * directory. Every {@code /api} route checks who is asking ({@link Principal}) and what their role
+ * lets them see. Errors have one JSON shape: {@code {"error": "...", "status": N}}.
+ */
+public final class Server implements AutoCloseable {
+  /** Most events one ingest request may carry. */
+  public static final int MAX_BATCH = 10_000;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PRINCIPAL = "tally.principal";
+
+  private final Store store;
+  private final Directory directory;
+  private final Ingest ingest;
+  private final Clock clock;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Semaphore ingestSlots;
+  private final Counter accepted;
+  private final Counter rejected;
+  private final Timer requests;
+  private Javalin app;
+
+  public Server(Store store, Pricer pricer, Clock clock, int concurrentIngests) {
+    this.store = store;
+    this.clock = clock;
+    this.directory = new Directory(store.directory(), clock);
+    this.ingest = new Ingest(store, pricer, null);
+    this.ingestSlots = new Semaphore(concurrentIngests);
+    this.accepted = Counter.builder("tally_ingest_events").tag("result", "accepted").register(metrics);
+    this.rejected = Counter.builder("tally_ingest_events").tag("result", "rejected").register(metrics);
+    this.requests = Timer.builder("tally_http_requests").register(metrics);
+  }
+
+  public Directory directory() {
+    return directory;
+  }
+
+  /** Starts on {@code port} (0 = any free port) and returns the port. */
+  public int start(String host, int port) {
+    app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.http.maxRequestSize = 64L * 1024 * 1024;
+      config.routes.before(ctx -> ctx.attribute("tally.start", System.nanoTime()));
+      config.routes.after(ctx -> {
+        Long start = ctx.attribute("tally.start");
+        if (start != null) {
+          requests.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+      });
+      config.routes.before("/api/*", this::authenticate);
+      config.routes.get("/healthz", ctx -> ctx.result("ok"));
+      config.routes.get("/readyz", this::ready);
+      config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+      config.routes.post("/api/v1/events", this::ingestEvents);
+      config.routes.get("/api/v1/usage", this::usage);
+      config.routes.get("/api/v1/me", ctx -> ctx.json(me(principal(ctx))));
+      config.routes.get("/api/v1/people", ctx -> ctx.json(people(requireAdmin(ctx))));
+      config.routes.post("/api/v1/people", this::addPerson);
+      config.routes.post("/api/v1/people/{id}/identities", this::mapIdentity);
+      config.routes.post("/api/v1/people/merge", this::merge);
+      config.routes.delete("/api/v1/identities/{identity}", this::unmapIdentity);
+      config.routes.post("/api/v1/tokens", this::createToken);
+      config.routes.get("/api/v1/tokens", this::listTokens);
+      config.routes.delete("/api/v1/tokens/{id}", this::revokeToken);
+      config.routes.post("/api/v1/users", this::createUser);
+      config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+      config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+      config.routes.exception(Exception.class, (e, ctx) -> error(ctx, 500, "internal error: " + e.getClass().getSimpleName()));
+    });
+    app.start(host, port);
+    return app.port();
+  }
+
+  /** Stops taking requests, then writes what was accepted. */
+  @Override
+  public void close() {
+    if (app != null) {
+      app.stop();
+    }
+    ingest.close();
+  }
+
+  // ---------------------------------------------------------------- auth
+
+  static final class ApiError extends RuntimeException {
+    final int status;
+
+    ApiError(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+
+  private static void error(Context ctx, int status, String message) {
+    ObjectNode body = JSON.createObjectNode().put("error", message).put("status", status);
+    ctx.status(status).contentType("application/json").result(body.toString());
+  }
+
+  private void authenticate(Context ctx) {
+    String auth = ctx.header("Authorization");
+    if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+      String[] userPass = new String(java.util.Base64.getDecoder().decode(auth.substring(6).trim()),
+          java.nio.charset.StandardCharsets.UTF_8).split(":", 2);
+      Principal user = userPass.length == 2 ? directory.login(userPass[0], userPass[1]).orElse(null) : null;
+      if (user == null) {
+        throw new ApiError(401, "wrong user name or password");
+      }
+      ctx.attribute(PRINCIPAL, user);
+      return;
+    }
+    String token = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : ctx.header("x-api-key");
+    Principal p = token == null ? null : directory.authenticate(token).orElse(null);
+    if (p == null) {
+      throw new ApiError(401, token == null ? "missing credentials: send Authorization: Bearer <token>" : "unknown or revoked token");
+    }
+    ctx.attribute(PRINCIPAL, p);
+  }
+
+  private static Principal principal(Context ctx) {
+    return ctx.attribute(PRINCIPAL);
+  }
+
+  private static Principal requireAdmin(Context ctx) {
+    Principal p = principal(ctx);
+    if (!p.isAdmin()) {
+      throw new ApiError(403, "admins only");
+    }
+    return p;
+  }
+
+  private static Principal requireReader(Context ctx) {
+    Principal p = principal(ctx);
+    if (p.ingestOnly()) {
+      throw new ApiError(403, "an agent token can only send events");
+    }
+    return p;
+  }
+
+  private void ready(Context ctx) {
+    try {
+      store.isEmpty();
+      ctx.result("ready");
+    } catch (RuntimeException e) {
+      error(ctx, 503, "database unavailable");
+    }
+  }
+
+  // ---------------------------------------------------------------- ingest
+
+  private void ingestEvents(Context ctx) throws IOException {
+    Principal p = principal(ctx);
+    if (!p.isAdmin() && !p.ingestOnly()) {
+      throw new ApiError(403, "only agent and admin tokens may send events");
+    }
+    JsonNode body;
+    try (InputStream in = "gzip".equalsIgnoreCase(ctx.header("Content-Encoding"))
+        ? new GZIPInputStream(ctx.bodyInputStream()) : ctx.bodyInputStream()) {
+      body = JSON.readTree(in);
+    } catch (IOException e) {
+      throw new ApiError(400, "body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    JsonNode items = body == null ? null : body.path("events");
+    if (items == null || !items.isArray()) {
+      throw new ApiError(400, "expected {\"events\": [...]}");
+    }
+    if (items.size() > MAX_BATCH) {
+      throw new ApiError(413, "too many events in one batch: " + items.size() + " (at most " + MAX_BATCH + ")");
+    }
+    List<UsageEvent> events = new ArrayList<>();
+    ArrayNode rejects = JSON.createArrayNode();
+    String agentIdentity = p.ingestOnly() ? "agent:" + p.name().substring("token:".length()) + ":person:" + p.personId() : null;
+    for (int i = 0; i < items.size(); i++) {
+      try {
+        UsageEvent e = EventJson.fromJson(items.get(i));
+        // an agent token writes only for its own person
+        events.add(agentIdentity != null ? e.withIdentity(agentIdentity) : e.withIdentity(Directory.normalize(e.identity())));
+      } catch (EventJson.InvalidEvent | IllegalArgumentException e) {
+        rejects.addObject().put("index", i).put("reason", e.getMessage());
+      }
+    }
+    if (!ingestSlots.tryAcquire()) {
+      ctx.header("Retry-After", "1");
+      throw new ApiError(429, "busy writing other batches: retry in a second");
+    }
+    Ingest.Result r;
+    try {
+      synchronized (ingest) { // one writer
+        r = ingest.write(events, List.of());
+      }
+    } finally {
+      ingestSlots.release();
+    }
+    if (agentIdentity != null) {
+      directory.mapIdentity(agentIdentity, p.personId());
+    } else {
+      events.stream().map(UsageEvent::identity).distinct().forEach(directory::adoptIdentity);
+    }
+    accepted.increment(r.inserted() + r.updated());
+    rejected.increment(rejects.size());
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("accepted", r.inserted() + r.updated());
+    answer.put("duplicates", r.duplicates());
+    answer.set("rejected", rejects);
+    ctx.status(rejects.isEmpty() ? 200 : 207).contentType("application/json").result(answer.toString());
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  private void usage(Context ctx) {
+    Principal p = requireReader(ctx);
+    ZoneId zone = ctx.queryParam("tz") == null ? ZoneOffset.UTC : ZoneId.of(ctx.queryParam("tz"));
+    LocalDate today = LocalDate.now(clock.withZone(zone));
+    String range = ctx.queryParamAsClass("range", String.class).getOrDefault("30d");
+    Range r = switch (range) {
+      case "24h" -> Range.lastDays(1, today, zone);
+      case "7d" -> Range.lastDays(7, today, zone);
+      case "14d" -> Range.lastDays(14, today, zone);
+      case "30d" -> Range.lastDays(30, today, zone);
+      case "90d" -> Range.lastDays(90, today, zone);
+      case "custom" -> new Range(LocalDate.parse(required(ctx, "from")), LocalDate.parse(required(ctx, "to")), zone);
+      default -> throw new ApiError(400, "range must be 24h, 7d, 14d, 30d, 90d or custom (with from and to)");
+    };
+    List<Dimension> groupBy = new ArrayList<>();
+    for (String g : ctx.queryParamAsClass("groupBy", String.class).getOrDefault("person").split(",")) {
+      groupBy.add(dimension(g));
+    }
+    Filter filter = Filter.NONE;
+    for (Map.Entry<String, List<String>> q : ctx.queryParamMap().entrySet()) {
+      if (q.getKey().startsWith("filter.")) {
+        filter = filter.and(dimension(q.getKey().substring(7)), Set.copyOf(q.getValue()));
+      }
+    }
+    filter = scope(p, filter);
+    CostMode mode = CostMode.parse(ctx.queryParamAsClass("mode", String.class).getOrDefault("auto"));
+    UsageQueries queries = new UsageQueries(store, clock, mode);
+    int top = ctx.queryParamAsClass("top", Integer.class).getOrDefault(Integer.MAX_VALUE);
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("from", r.since().toString()).put("to", today.toString()).put("timezone", zone.getId());
+    ArrayNode rows = answer.putArray("rows");
+    List<UsageQueries.Row> table = queries.table(r, filter, groupBy);
+    for (UsageQueries.Row row : table.subList(0, Math.min(top, table.size()))) {
+      ObjectNode n = rows.addObject();
+      for (int i = 0; i < groupBy.size(); i++) {
+        n.put(groupBy.get(i).name().toLowerCase(Locale.ROOT), row.keys().get(i));
+      }
+      putTotals(n, row.totals(), mode);
+      ObjectNode spark = n.putObject("dailyCost");
+      row.dailyCost().forEach((day, micros) -> spark.put(day, Money.dollars(micros)));
+    }
+    ctx.contentType("application/json").result(answer.toString());
+  }
+
+  /** What a role may see: members their own person, leads their teams. */
+  private static Filter scope(Principal p, Filter filter) {
+    if (p.isAdmin()) {
+      return filter;
+    }
+    if (p.role() == Role.LEAD) {
+      if (p.teams().isEmpty()) {
+        throw new ApiError(403, "this team lead leads no team yet");
+      }
+      return filter.restrict(Dimension.TEAM, p.teams());
+    }
+    if (p.personId() == null) {
+      throw new ApiError(403, "this account is not linked to a person");
+    }
+    return filter.restrict(Dimension.PERSON, Set.of("person:" + p.personId()));
+  }
+
+  private static void putTotals(ObjectNode n, dev.tally.store.Totals t, CostMode mode) {
+    var k = t.tokens();
+    n.put("requests", t.events());
+    n.put("inputTokens", k.input());
+    n.put("outputTokens", k.output());
+    n.put("cacheWriteTokens", k.cacheWrite());
+    n.put("cacheReadTokens", k.cacheRead());
+    n.put("totalTokens", k.total());
+    long promptTokens = k.input() + k.cacheWrite() + k.cacheRead();
+    n.put("cacheHitRatio", promptTokens == 0 ? 0 : (double) k.cacheRead() / promptTokens);
+    n.put("cost", Money.dollars(mode.cost(t)));
+    n.put("unpricedRequests", t.unpricedEvents());
+  }
+
+  private static Dimension dimension(String name) {
+    try {
+      return Dimension.valueOf(name.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "cannot group or filter by '" + name + "' (person, team, identity, key, provider, model, tool,"
+          + " project, session, source)");
+    }
+  }
+
+  private static String required(Context ctx, String param) {
+    String v = ctx.queryParam(param);
+    if (v == null || v.isBlank()) {
+      throw new ApiError(400, param + " is required");
+    }
+    return v;
+  }
+
+  // ---------------------------------------------------------------- directory
+
+  private ObjectNode me(Principal p) {
+    ObjectNode n = JSON.createObjectNode().put("name", p.name()).put("role", p.role().wireName()).put("agent", p.ingestOnly());
+    if (p.personId() != null) {
+      n.put("person", "person:" + p.personId());
+    }
+    return n;
+  }
+
+  private ArrayNode people(Principal admin) {
+    ArrayNode arr = JSON.createArrayNode();
+    for (Person person : directory.people()) {
+      arr.add(personJson(person));
+    }
+    return arr;
+  }
+
+  private static ObjectNode personJson(Person person) {
+    ObjectNode n = JSON.createObjectNode().put("id", person.id()).put("key", person.key()).put("name", person.name());
+    n.put("team", person.team());
+    ArrayNode ids = n.putArray("identities");
+    person.identities().forEach(ids::add);
+    return n;
+  }
+
+  private JsonNode body(Context ctx) {
+    try {
+      JsonNode n = JSON.readTree(ctx.body());
+      if (n == null || !n.isObject()) {
+        throw new ApiError(400, "expected a JSON object");
+      }
+      return n;
+    } catch (IOException e) {
+      throw new ApiError(400, "body is not valid JSON");
+    }
+  }
+
+  private void addPerson(Context ctx) {
+    requireAdmin(ctx);
+    JsonNode b = body(ctx);
+    List<String> emails = new ArrayList<>();
+    b.path("emails").forEach(e -> emails.add(e.asText()));
+    String name = b.path("name").asText(emails.isEmpty() ? "" : emails.get(0));
+    if (name.isBlank()) {
+      throw new ApiError(400, "name (or at least one email) is required");
+    }
+    ctx.status(201).json(personJson(directory.addPerson(name, emails, b.path("team").asText(null))));
+  }
+
+  private void mapIdentity(Context ctx) {
+    requireAdmin(ctx);
+    long id = Long.parseLong(ctx.pathParam("id"));
+    String identity = body(ctx).path("identity").asText("");
+    if (identity.isBlank()) {
+      throw new ApiError(400, "identity is required, e.g. \"email:dev@example.com\" or \"openai-user:user_abc\"");
+    }
+    directory.mapIdentity(identity, id);
+    ctx.json(personJson(directory.person(id).orElseThrow()));
+  }
+
+  private void merge(Context ctx) {
+    requireAdmin(ctx);
+    JsonNode b = body(ctx);
+    directory.merge(b.path("from").asLong(), b.path("into").asLong());
+    ctx.json(personJson(directory.person(b.path("into").asLong()).orElseThrow()));
+  }
+
+  private void unmapIdentity(Context ctx) {
+    requireAdmin(ctx);
+    directory.unmapIdentity(ctx.pathParam("identity"));
+    ctx.status(204);
+  }
+
+  private void createToken(Context ctx) {
+    requireAdmin(ctx);
+    JsonNode b = body(ctx);
+    Directory.Scope scope = Directory.Scope.parse(b.path("scope").asText("agent"));
+    Long person = b.hasNonNull("person") ? b.get("person").asLong() : null;
+    Directory.NewToken t = directory.createToken(b.path("name").asText("token"), scope, person);
+    ctx.status(201).json(JSON.createObjectNode().put("id", t.id()).put("token", t.secret())
+        .put("note", "shown once: store it now"));
+  }
+
+  private void listTokens(Context ctx) {
+    requireAdmin(ctx);
+    ArrayNode arr = JSON.createArrayNode();
+    directory.tokens().forEach(t -> {
+      ObjectNode n = arr.addObject().put("id", t.id()).put("prefix", t.prefix() + "…").put("name", t.name())
+          .put("scope", t.scope()).put("revoked", t.revokedMs() != null);
+      if (t.personId() != null) {
+        n.put("person", "person:" + t.personId());
+      }
+    });
+    ctx.json(arr);
+  }
+
+  private void revokeToken(Context ctx) {
+    requireAdmin(ctx);
+    directory.revokeToken(Long.parseLong(ctx.pathParam("id")));
+    ctx.status(204);
+  }
+
+  private void createUser(Context ctx) {
+    requireAdmin(ctx);
+    JsonNode b = body(ctx);
+    Set<String> leads = new java.util.HashSet<>();
+    b.path("leadOf").forEach(t -> leads.add(t.asText()));
+    long id = directory.createUser(b.path("username").asText(), b.path("password").asText(),
+        Role.parse(b.path("role").asText("member")), b.hasNonNull("person") ? b.get("person").asLong() : null, leads);
+    ctx.status(201).json(JSON.createObjectNode().put("id", id));
+  }
+}

@@ -1,0 +1,262 @@
+package dev.tally.surfaces.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.directory.Directory;
+import dev.tally.directory.Role;
+import dev.tally.ingest.EventJson;
+import dev.tally.ledger.Cost;
+import dev.tally.ledger.Source;
+import dev.tally.ledger.Tokens;
+import dev.tally.ledger.UsageEvent;
+import dev.tally.store.SqliteStore;
+import dev.tally.store.Store;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP API on a real server (port 0) with a real SQLite ledger, called as clients call it. */
+class ServerTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
+
+  @TempDir Path dir;
+  Store store;
+  Server server;
+  String base;
+  String admin;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() {
+    store = SqliteStore.open(dir.resolve("tally.db"));
+    server = new Server(store, (p, m, t) -> new Cost(t.total(), "test", m), CLOCK, 4);
+    server.directory().ensureAdmin("admin-password");
+    admin = server.directory().createToken("ops", Directory.Scope.ADMIN, null).secret();
+    base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    store.close();
+  }
+
+  record Answer(int status, JsonNode body) {}
+
+  Answer call(String method, String path, String auth, Object body, boolean gzip) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+    if (auth != null) {
+      b.header("Authorization", auth.contains(":") ? "Basic " + Base64.getEncoder().encodeToString(auth.getBytes(StandardCharsets.UTF_8))
+          : "Bearer " + auth);
+    }
+    byte[] bytes = body == null ? new byte[0] : JSON.writeValueAsBytes(body);
+    if (gzip) {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      try (GZIPOutputStream z = new GZIPOutputStream(buf)) {
+        z.write(bytes);
+      }
+      bytes = buf.toByteArray();
+      b.header("Content-Encoding", "gzip");
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(bytes));
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode parsed = r.body().isBlank() ? null : r.body().startsWith("{") || r.body().startsWith("[") ? JSON.readTree(r.body()) : null;
+    return new Answer(r.statusCode(), parsed);
+  }
+
+  Answer call(String method, String path, String auth, Object body) throws Exception {
+    return call(method, path, auth, body, false);
+  }
+
+  static ObjectNode batch(UsageEvent... events) {
+    ObjectNode b = JSON.createObjectNode();
+    ArrayNode arr = b.putArray("events");
+    for (UsageEvent e : events) {
+      arr.add(EventJson.toJson(e));
+    }
+    return b;
+  }
+
+  static UsageEvent event(String id, String identity, long output) {
+    return new UsageEvent("anthropic:req:" + id, Instant.parse("2026-11-23T10:00:00Z"), Source.LOCAL_LOG, "anthropic",
+        "claude-sonnet-4-5", "claude-code", identity, null, "app", "s1", id, "msg_" + id, false, Tokens.of(10, output, 0, 0, 0), null);
+  }
+
+  long personId(String name, String email, String team) throws Exception {
+    ObjectNode p = JSON.createObjectNode().put("name", name).put("team", team);
+    p.putArray("emails").add(email);
+    Answer a = call("POST", "/api/v1/people", admin, p);
+    assertThat(a.status()).isEqualTo(201);
+    return a.body().get("id").asLong();
+  }
+
+  String agentToken(long person) {
+    return server.directory().createToken("laptop-" + person, Directory.Scope.AGENT, person).secret();
+  }
+
+  double cost(JsonNode usage, String field, String value) {
+    for (JsonNode r : usage.get("rows")) {
+      if (r.get(field).asText().equals(value)) {
+        return r.get("cost").asDouble();
+      }
+    }
+    return 0;
+  }
+
+  @Test
+  void healthAndReadinessAnswerWithoutCredentialsButTheApiDoesNot() throws Exception {
+    assertThat(call("GET", "/healthz", null, null).status()).isEqualTo(200);
+    assertThat(call("GET", "/readyz", null, null).status()).isEqualTo(200);
+    Answer a = call("GET", "/api/v1/usage", null, null);
+    assertThat(a.status()).isEqualTo(401);
+    assertThat(a.body().get("error").asText()).contains("missing credentials");
+    assertThat(call("GET", "/api/v1/usage", "tly_nope", null).status()).isEqualTo(401);
+  }
+
+  @Test
+  void theSameBatchTwiceIsStoredOnceAndGzipIsAccepted() throws Exception {
+    ObjectNode b = batch(event("r1", "email:dev@x.com", 100), event("r2", "email:dev@x.com", 50));
+    Answer first = call("POST", "/api/v1/events", admin, b, true);
+    assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(200);
+    assertThat(first.body().get("accepted").asLong()).isEqualTo(2);
+    Answer again = call("POST", "/api/v1/events", admin, b);
+    assertThat(again.body().get("accepted").asLong()).isZero();
+    assertThat(again.body().get("duplicates").asLong()).isEqualTo(2);
+    assertThat(store.eventCount()).isEqualTo(2);
+  }
+
+  @Test
+  void badItemsAreRejectedWithAReasonAndTheRestIsStored() throws Exception {
+    ObjectNode b = batch(event("ok1", "email:dev@x.com", 1));
+    ((ArrayNode) b.get("events")).addObject().put("dedupKey", "x").put("timestamp", "yesterday");
+    ObjectNode negative = EventJson.toJson(event("neg", null, 1));
+    ((ObjectNode) negative.get("tokens")).put("output", -5);
+    ((ArrayNode) b.get("events")).add(negative);
+    Answer a = call("POST", "/api/v1/events", admin, b);
+    assertThat(a.status()).isEqualTo(207);
+    assertThat(a.body().get("accepted").asLong()).isEqualTo(1);
+    assertThat(a.body().get("rejected")).hasSize(2);
+    assertThat(a.body().get("rejected").get(0).get("index").asInt()).isEqualTo(1);
+    assertThat(a.body().get("rejected").get(0).get("reason").asText()).contains("timestamp 'yesterday'");
+    assertThat(a.body().get("rejected").get(1).get("reason").asText()).contains("tokens.output");
+  }
+
+  @Test
+  void malformedAndOversizedBodiesAreRefusedWithTheReason() throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/api/v1/events")).header("Authorization", "Bearer " + admin)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"events\": [")).build();
+    HttpResponse<String> bad = http.send(r, HttpResponse.BodyHandlers.ofString());
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("not valid JSON");
+    UsageEvent[] many = new UsageEvent[Server.MAX_BATCH + 1];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = event("m" + i, null, 1);
+    }
+    Answer big = call("POST", "/api/v1/events", admin, batch(many), true);
+    assertThat(big.status()).isEqualTo(413);
+    assertThat(big.body().get("error").asText()).contains("10001").contains("10000");
+    assertThat(store.eventCount()).isZero();
+  }
+
+  @Test
+  void anAgentTokenWritesOnlyForItsOwnPersonAndCannotRead() throws Exception {
+    long alice = personId("Alice", "alice@x.com", "web");
+    long bob = personId("Bob", "bob@x.com", "api");
+    String aliceAgent = agentToken(alice);
+    // the agent claims to be Bob: it is recorded as Alice
+    assertThat(call("POST", "/api/v1/events", aliceAgent, batch(event("a1", "email:bob@x.com", 100))).status()).isEqualTo(200);
+    Answer usage = call("GET", "/api/v1/usage?range=7d&groupBy=person", admin, null);
+    assertThat(cost(usage.body(), "person", "person:" + alice)).isEqualTo(110e-6);
+    assertThat(cost(usage.body(), "person", "person:" + bob)).isZero();
+    assertThat(call("GET", "/api/v1/usage", aliceAgent, null).status()).isEqualTo(403);
+    assertThat(call("GET", "/api/v1/people", aliceAgent, null).status()).isEqualTo(403);
+  }
+
+  @Test
+  void membersSeeOnlyThemselvesAndLeadsOnlyTheirTeams() throws Exception {
+    long alice = personId("Alice", "alice@x.com", "web");
+    long bob = personId("Bob", "bob@x.com", "api");
+    call("POST", "/api/v1/events", admin, batch(event("a", "email:alice@x.com", 100), event("b", "email:BOB@x.com", 200)));
+    server.directory().createUser("alice", "alice-password", Role.MEMBER, alice, Set.of());
+    server.directory().createUser("lead-api", "lead-password", Role.LEAD, null, Set.of("api"));
+
+    JsonNode mine = call("GET", "/api/v1/usage?range=7d&groupBy=person", "alice:alice-password", null).body();
+    assertThat(mine.get("rows")).hasSize(1);
+    assertThat(mine.get("rows").get(0).get("person").asText()).isEqualTo("person:" + alice);
+    // asking for Bob explicitly still gives nothing
+    JsonNode sneaky = call("GET", "/api/v1/usage?range=7d&groupBy=person&filter.person=person:" + bob, "alice:alice-password", null).body();
+    assertThat(sneaky.get("rows")).isEmpty();
+
+    JsonNode team = call("GET", "/api/v1/usage?range=7d&groupBy=team,person", "lead-api:lead-password", null).body();
+    assertThat(team.get("rows")).hasSize(1);
+    assertThat(team.get("rows").get(0).get("person").asText()).isEqualTo("person:" + bob);
+    assertThat(call("GET", "/api/v1/people", "lead-api:lead-password", null).status()).isEqualTo(403);
+    assertThat(call("GET", "/api/v1/usage", "alice:wrong-password", null).status()).isEqualTo(401);
+  }
+
+  @Test
+  void mappingAnIdentityLaterReattributesHistoryWithoutRewritingEvents() throws Exception {
+    call("POST", "/api/v1/events", admin, batch(event("o1", "openai-user:user_42", 100)));
+    JsonNode before = call("GET", "/api/v1/usage?range=7d&groupBy=person", admin, null).body();
+    assertThat(before.get("rows").get(0).get("person").asText()).isEqualTo("openai-user:user_42");
+    long carol = personId("Carol", "carol@x.com", "web");
+    ObjectNode map = JSON.createObjectNode().put("identity", "openai-user:user_42");
+    assertThat(call("POST", "/api/v1/people/" + carol + "/identities", admin, map).status()).isEqualTo(200);
+    JsonNode after = call("GET", "/api/v1/usage?range=7d&groupBy=person,team", admin, null).body();
+    assertThat(after.get("rows").get(0).get("person").asText()).isEqualTo("person:" + carol);
+    assertThat(after.get("rows").get(0).get("team").asText()).isEqualTo("web");
+    // splitting it off again shows the raw identity
+    call("DELETE", "/api/v1/identities/openai-user:user_42", admin, null);
+    JsonNode split = call("GET", "/api/v1/usage?range=7d&groupBy=person", admin, null).body();
+    assertThat(split.get("rows").get(0).get("person").asText()).isEqualTo("openai-user:user_42");
+  }
+
+  @Test
+  void emailsMergeCaseInsensitivelyIntoOnePerson() throws Exception {
+    long dana = personId("Dana", "dana@x.com", null);
+    ObjectNode p = JSON.createObjectNode().put("name", "Dana W.");
+    p.putArray("emails").add("DANA@X.COM").add("dana@home.net");
+    Answer a = call("POST", "/api/v1/people", admin, p);
+    assertThat(a.body().get("id").asLong()).isEqualTo(dana);
+    assertThat(a.body().get("identities")).extracting(JsonNode::asText)
+        .containsExactlyInAnyOrder("email:dana@x.com", "email:dana@home.net");
+  }
+
+  @Test
+  void aRevokedTokenStopsWorkingAtOnce() throws Exception {
+    long erin = personId("Erin", "erin@x.com", null);
+    Directory.NewToken t = server.directory().createToken("ci", Directory.Scope.AGENT, erin);
+    assertThat(call("POST", "/api/v1/events", t.secret(), batch(event("e1", null, 1))).status()).isEqualTo(200);
+    assertThat(call("DELETE", "/api/v1/tokens/" + t.id(), admin, null).status()).isEqualTo(204);
+    assertThat(call("POST", "/api/v1/events", t.secret(), batch(event("e2", null, 1))).status()).isEqualTo(401);
+    JsonNode list = call("GET", "/api/v1/tokens", admin, null).body();
+    assertThat(list.toString()).doesNotContain(t.secret());
+  }
+
+  @Test
+  void metricsCountAcceptedEvents() throws Exception {
+    call("POST", "/api/v1/events", admin, batch(event("x1", null, 1), event("x2", null, 1)));
+    HttpResponse<String> m = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(m.body()).contains("tally_ingest_events_total{result=\"accepted\"} 2.0");
+  }
+}
