@@ -1,0 +1,154 @@
+package dev.tally.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.ingest.EventJson;
+import dev.tally.ingest.EventSink;
+import dev.tally.ledger.UsageEvent;
+import dev.tally.sources.logs.CursorStore;
+import dev.tally.sources.logs.FileCursor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's durable outbox: every event read from the local logs is appended (and synced to disk)
+ * before the file cursors move on, and leaves only once the server acknowledged it. A crash at any
+ * point at worst sends an event twice, which the server's dedup absorbs: nothing read is lost.
+ *
+ * <p>Files in its directory: {@code events.jsonl} (one event per line), {@code acked} (how many
+ * bytes of it the server has), {@code cursors.json} (where each log file was read up to).
+ */
+public final class Spool implements EventSink, CursorStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Path dir;
+  private final Path events;
+  private final Path acked;
+  private final Path cursors;
+
+  public Spool(Path dir) {
+    this.dir = dir;
+    this.events = dir.resolve("events.jsonl");
+    this.acked = dir.resolve("acked");
+    this.cursors = dir.resolve("cursors.json");
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the agent spool " + dir, e);
+    }
+  }
+
+  /** Appends the events durably, then records the cursors. */
+  @Override
+  public synchronized void accept(List<UsageEvent> batch, List<FileCursor> moved) {
+    try {
+      if (!batch.isEmpty()) {
+        StringBuilder sb = new StringBuilder();
+        for (UsageEvent e : batch) {
+          sb.append(EventJson.toJson(e)).append('\n');
+        }
+        try (FileChannel ch = FileChannel.open(events, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND)) {
+          ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+          while (buf.hasRemaining()) {
+            ch.write(buf);
+          }
+          ch.force(true);
+        }
+      }
+      if (!moved.isEmpty()) {
+        Map<String, FileCursor> all = new HashMap<>(cursors());
+        moved.forEach(c -> all.put(c.path(), c));
+        ObjectNode root = JSON.createObjectNode();
+        all.values().forEach(c -> root.set(c.path(), JSON.valueToTree(c)));
+        writeAtomically(cursors, root.toString());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the agent spool in " + dir, e);
+    }
+  }
+
+  @Override
+  public synchronized Map<String, FileCursor> cursors() {
+    if (!Files.exists(cursors)) {
+      return Map.of();
+    }
+    try {
+      Map<String, FileCursor> result = new HashMap<>();
+      JsonNode root = JSON.readTree(cursors.toFile());
+      for (var e : root.properties()) {
+        result.put(e.getKey(), JSON.treeToValue(e.getValue(), FileCursor.class));
+      }
+      return result;
+    } catch (IOException e) {
+      // unreadable cursors only mean reading the logs again: the server drops the duplicates
+      return Map.of();
+    }
+  }
+
+  /** A batch of spooled events not yet acknowledged, and where it ends. */
+  public record Pending(List<JsonNode> events, long endOffset) {}
+
+  /** Up to {@code max} unacknowledged events from the oldest. */
+  public synchronized Pending pending(int max) throws IOException {
+    long from = ackedOffset();
+    List<JsonNode> list = new ArrayList<>();
+    if (!Files.exists(events) || Files.size(events) <= from) {
+      return new Pending(list, from);
+    }
+    long offset = from;
+    try (FileChannel ch = FileChannel.open(events, StandardOpenOption.READ)) {
+      ch.position(from);
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(java.nio.channels.Channels.newInputStream(ch),
+          StandardCharsets.UTF_8), 1 << 16);
+      String line;
+      while (list.size() < max && (line = in.readLine()) != null) {
+        offset += line.getBytes(StandardCharsets.UTF_8).length + 1;
+        if (!line.isBlank()) {
+          list.add(JSON.readTree(line));
+        }
+      }
+    }
+    return new Pending(list, offset);
+  }
+
+  /** Marks everything before {@code offset} as acknowledged; empties the spool when all is. */
+  public synchronized void acknowledge(long offset) throws IOException {
+    if (Files.exists(events) && offset >= Files.size(events)) {
+      Files.delete(events);
+      writeAtomically(acked, "0");
+      return;
+    }
+    writeAtomically(acked, Long.toString(offset));
+  }
+
+  /** Bytes still waiting for the server. */
+  public synchronized long pendingBytes() throws IOException {
+    return Files.exists(events) ? Math.max(0, Files.size(events) - ackedOffset()) : 0;
+  }
+
+  private long ackedOffset() throws IOException {
+    return Files.exists(acked) ? Long.parseLong(Files.readString(acked).trim()) : 0;
+  }
+
+  private static void writeAtomically(Path file, String content) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+      ch.force(true);
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}
