@@ -41,7 +41,7 @@ final class Merge {
         first(primary.requestId(), other.requestId()),
         first(primary.messageId(), other.messageId()),
         primary.sidechain() && other.sidechain(),
-        primary.tokens(),
+        keepCacheSplit(primary.tokens(), other.tokens()),
         max(primary.reportedCostMicros(), other.reportedCostMicros()),
         shareFlag(primary, other));
   }
@@ -68,6 +68,18 @@ final class Merge {
         tokens,
         max(a.reportedCostMicros(), b.reportedCostMicros()),
         shareFlag(a, b));
+  }
+
+  /**
+   * OTLP reports cache writes without their 5m/1h split; when the other copy has the split for the
+   * same total, keep it, so the 1-hour writes stay priced as such.
+   */
+  private static Tokens keepCacheSplit(Tokens exact, Tokens other) {
+    if (exact.cacheWrite1h() == 0 && other.cacheWrite1h() > 0 && exact.cacheWrite() == other.cacheWrite()) {
+      return new Tokens(exact.input(), exact.output(), other.cacheWrite5m(), other.cacheWrite1h(), exact.cacheRead(),
+          Math.max(exact.reasoning(), other.reasoning()), Math.max(exact.webSearches(), other.webSearches()));
+    }
+    return exact;
   }
 
   /** The kind of the reported cost that {@link #max} keeps. */

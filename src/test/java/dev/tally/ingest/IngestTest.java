@@ -174,4 +174,18 @@ class IngestTest {
     assertThat(totals().costMicros()).isEqualTo(40);
     assertThat(totals().reportedCostMicros()).isEqualTo(999 + 555);
   }
+
+  @Test
+  void telemetryCountsWinButTheTranscriptsOneHourCacheSplitIsKept() {
+    var log = claude("req_7", "msg_7", "2026-11-20T09:00:00Z", Tokens.of(5, 100, 0, 3000, 9000), false);
+    var otel = new UsageEvent("anthropic:req:req_7", Instant.parse("2026-11-20T09:00:00Z"), Source.OTEL, "anthropic",
+        "claude-sonnet-4-5", "claude-code", "email:dev@x.com", null, null, "s1", "req_7", null, false,
+        Tokens.of(5, 120, 3000, 0, 9000), 42L);
+    ingest.write(List.of(log), List.of());
+    ingest.write(List.of(otel), List.of());
+    var stored = store.findByDedupKeys(List.of("anthropic:req:req_7")).get("anthropic:req:req_7").event();
+    assertThat(stored.tokens()).isEqualTo(Tokens.of(5, 120, 0, 3000, 9000));
+    assertThat(stored.source()).isEqualTo(Source.OTEL);
+    assertThat(stored.project()).isEqualTo("app");
+  }
 }

@@ -93,6 +93,9 @@ public final class Server implements AutoCloseable {
       config.routes.get("/readyz", this::ready);
       config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
       config.routes.post("/api/v1/events", this::ingestEvents);
+      config.routes.before("/v1/*", this::authenticate);
+      config.routes.post("/v1/logs", this::otlpLogs);
+      config.routes.post("/v1/metrics", this::otlpMetrics);
       config.routes.get("/api/v1/usage", this::usage);
       config.routes.get("/api/v1/me", ctx -> ctx.json(me(principal(ctx))));
       config.routes.get("/api/v1/people", ctx -> ctx.json(people(requireAdmin(ctx))));
@@ -243,6 +246,79 @@ public final class Server implements AutoCloseable {
     answer.put("duplicates", r.duplicates());
     answer.set("rejected", rejects);
     ctx.status(rejects.isEmpty() ? 200 : 207).contentType("application/json").result(answer.toString());
+  }
+
+  // ---------------------------------------------------------------- OTLP
+
+  private byte[] rawBody(Context ctx) throws IOException {
+    try (InputStream in = "gzip".equalsIgnoreCase(ctx.header("Content-Encoding"))
+        ? new GZIPInputStream(ctx.bodyInputStream()) : ctx.bodyInputStream()) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new ApiError(400, "cannot read the body: " + e.getMessage());
+    }
+  }
+
+  private static boolean jsonContent(Context ctx) {
+    String type = ctx.contentType();
+    return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json");
+  }
+
+  /** OTLP/HTTP logs: Claude Code's api_request events become usage events of the token's person. */
+  private void otlpLogs(Context ctx) throws IOException {
+    Principal p = principal(ctx);
+    if (!p.isAdmin() && !p.ingestOnly()) {
+      throw new ApiError(403, "only agent and admin tokens may send telemetry");
+    }
+    boolean json = jsonContent(ctx);
+    List<UsageEvent> events;
+    try {
+      events = dev.tally.sources.otel.OtlpLogs.events(dev.tally.sources.otel.OtlpLogs.parse(rawBody(ctx), json));
+    } catch (dev.tally.sources.otel.OtlpLogs.BadPayload e) {
+      throw new ApiError(400, e.getMessage());
+    }
+    String agentIdentity = p.ingestOnly() ? "agent:" + p.name().substring("token:".length()) + ":person:" + p.personId() : null;
+    List<UsageEvent> owned = new ArrayList<>();
+    for (UsageEvent e : events) {
+      owned.add(agentIdentity != null ? e.withIdentity(agentIdentity) : e.withIdentity(Directory.normalize(e.identity())));
+    }
+    synchronized (ingest) {
+      ingest.write(owned, List.of());
+    }
+    if (agentIdentity != null) {
+      directory.mapIdentity(agentIdentity, p.personId());
+    } else {
+      owned.stream().map(UsageEvent::identity).distinct().forEach(directory::adoptIdentity);
+    }
+    accepted.increment(owned.size());
+    var answer = io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse.getDefaultInstance();
+    if (json) {
+      ctx.contentType("application/json").result("{}");
+    } else {
+      ctx.contentType("application/x-protobuf").result(answer.toByteArray());
+    }
+  }
+
+  /**
+   * OTLP/HTTP metrics are accepted (so exporters configured for both signals keep working) but not
+   * yet counted: per-request events are the exact source; reconciling the token and cost counters
+   * against them is still to come.
+   */
+  private void otlpMetrics(Context ctx) throws IOException {
+    principal(ctx);
+    byte[] body = rawBody(ctx);
+    try {
+      if (jsonContent(ctx)) {
+        com.google.protobuf.util.JsonFormat.parser().ignoringUnknownFields().merge(new String(body,
+            java.nio.charset.StandardCharsets.UTF_8), io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.newBuilder());
+        ctx.contentType("application/json").result("{}");
+      } else {
+        io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.parseFrom(body);
+        ctx.contentType("application/x-protobuf").result(new byte[0]);
+      }
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new ApiError(400, "not an OTLP metrics payload: " + e.getMessage());
+    }
   }
 
   // ---------------------------------------------------------------- queries

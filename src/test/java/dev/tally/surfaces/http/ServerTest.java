@@ -259,4 +259,33 @@ class ServerTest {
     HttpResponse<String> m = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(m.body()).contains("tally_ingest_events_total{result=\"accepted\"} 2.0");
   }
+
+  HttpResponse<byte[]> otlp(String token, byte[] body, String type) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/logs")).header("Authorization", "Bearer " + token)
+        .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void claudeCodeTelemetryLandsOnTheTokensPersonAndMergesWithTheTranscriptsCopy() throws Exception {
+    long devId = personId("Dev", "dev@example.com", "web");
+    String agent = agentToken(devId);
+    var payload = dev.tally.sources.otel.OtlpLogsTest.claudeCodePayload();
+    assertThat(otlp(agent, payload.toByteArray(), "application/x-protobuf").statusCode()).isEqualTo(200);
+    // the same payload as JSON again: nothing new
+    String json = com.google.protobuf.util.JsonFormat.printer().print(payload);
+    assertThat(otlp(agent, json.getBytes(StandardCharsets.UTF_8), "application/json").statusCode()).isEqualTo(200);
+    // and the same request from the local transcript: still one request
+    UsageEvent fromLog = new UsageEvent("anthropic:req:req_011444941e38286446691b5b9b4768b1fa9",
+        Instant.parse("2026-11-23T17:46:27.366Z"), Source.LOCAL_LOG, "anthropic", "claude-sonnet-4-5", "claude-code", null, null,
+        "api", "57a3d6dd", "req_011444941e38286446691b5b9b4768b1fa9", "msg_010d", false, Tokens.of(211, 1276, 2288, 0, 18535), null);
+    call("POST", "/api/v1/events", agent, batch(fromLog));
+    JsonNode usage = call("GET", "/api/v1/usage?range=7d&groupBy=person,model", admin, null).body();
+    assertThat(usage.get("rows")).hasSize(2);
+    for (JsonNode r : usage.get("rows")) {
+      assertThat(r.get("person").asText()).isEqualTo("person:" + devId);
+      assertThat(r.get("requests").asLong()).isEqualTo(1);
+    }
+    assertThat(otlp(agent, "not protobuf".getBytes(StandardCharsets.UTF_8), "application/x-protobuf").statusCode()).isEqualTo(400);
+    assertThat(otlp("tly_wrong", payload.toByteArray(), "application/x-protobuf").statusCode()).isEqualTo(401);
+  }
 }
