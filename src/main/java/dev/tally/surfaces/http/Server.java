@@ -352,15 +352,29 @@ public final class Server implements AutoCloseable {
     UsageQueries queries = new UsageQueries(store, clock, mode);
     int top = ctx.queryParamAsClass("top", Integer.class).getOrDefault(Integer.MAX_VALUE);
     ObjectNode answer = JSON.createObjectNode();
-    answer.put("from", r.since().toString()).put("to", today.toString()).put("timezone", zone.getId());
+    answer.put("from", r.since().toString()).put("to", (r.until() != null ? r.until() : today).toString())
+        .put("timezone", zone.getId());
     ArrayNode rows = answer.putArray("rows");
     List<UsageQueries.Row> table = queries.table(r, filter, groupBy);
+    // the same span just before, for the change against the previous period
+    LocalDate end = r.until() != null ? r.until() : today;
+    long days = java.time.temporal.ChronoUnit.DAYS.between(r.since(), end) + 1;
+    Range previous = new Range(r.since().minusDays(days), r.since().minusDays(1), zone);
+    Map<List<String>, dev.tally.store.Totals> before = new java.util.HashMap<>();
+    queries.table(previous, filter, groupBy).forEach(row -> before.put(row.keys(), row.totals()));
     for (UsageQueries.Row row : table.subList(0, Math.min(top, table.size()))) {
       ObjectNode n = rows.addObject();
       for (int i = 0; i < groupBy.size(); i++) {
         n.put(groupBy.get(i).name().toLowerCase(Locale.ROOT), row.keys().get(i));
       }
       putTotals(n, row.totals(), mode);
+      long prev = before.containsKey(row.keys()) ? mode.cost(before.get(row.keys())) : 0;
+      n.put("previousCost", Money.dollars(prev));
+      if (prev > 0) {
+        n.put("costChange", (double) (mode.cost(row.totals()) - prev) / prev);
+      } else {
+        n.putNull("costChange");
+      }
       ObjectNode spark = n.putObject("dailyCost");
       row.dailyCost().forEach((day, micros) -> spark.put(day, Money.dollars(micros)));
     }

@@ -288,4 +288,51 @@ class ServerTest {
     assertThat(otlp(agent, "not protobuf".getBytes(StandardCharsets.UTF_8), "application/x-protobuf").statusCode()).isEqualTo(400);
     assertThat(otlp("tly_wrong", payload.toByteArray(), "application/x-protobuf").statusCode()).isEqualTo(401);
   }
+
+  @Test
+  void everyRouteChecksWhoIsAsking() throws Exception {
+    long alice = personId("Alice", "alice@x.com", "web");
+    server.directory().createUser("alice", "alice-password", Role.MEMBER, alice, Set.of());
+    server.directory().createUser("lead", "lead-password", Role.LEAD, null, Set.of("web"));
+    String agent = agentToken(alice);
+    String reader = server.directory().createToken("dash", Directory.Scope.READ, alice).secret();
+    ObjectNode person = JSON.createObjectNode().put("name", "X");
+    ObjectNode identity = JSON.createObjectNode().put("identity", "email:z@x.com");
+    ObjectNode merge = JSON.createObjectNode().put("from", alice).put("into", alice);
+    ObjectNode token = JSON.createObjectNode().put("name", "t").put("scope", "agent").put("person", alice);
+    ObjectNode user = JSON.createObjectNode().put("username", "u").put("password", "password-1").put("role", "member");
+    record Route(String method, String path, Object body) {}
+    List<Route> adminOnly = List.of(new Route("GET", "/api/v1/people", null), new Route("POST", "/api/v1/people", person),
+        new Route("POST", "/api/v1/people/" + alice + "/identities", identity), new Route("POST", "/api/v1/people/merge", merge),
+        new Route("DELETE", "/api/v1/identities/email:alice@x.com", null), new Route("POST", "/api/v1/tokens", token),
+        new Route("GET", "/api/v1/tokens", null), new Route("DELETE", "/api/v1/tokens/1", null),
+        new Route("POST", "/api/v1/users", user));
+    for (String who : List.of(agent, reader, "alice:alice-password", "lead:lead-password")) {
+      for (Route r : adminOnly) {
+        assertThat(call(r.method(), r.path(), who, r.body()).status()).as(r.method() + " " + r.path() + " as " + who).isEqualTo(403);
+      }
+      assertThat(call("GET", "/api/v1/people", null, null).status()).isEqualTo(401);
+    }
+    // reading usage: everyone but agents; sending events: agents and admins only
+    for (String who : List.of(reader, "alice:alice-password", "lead:lead-password", admin)) {
+      assertThat(call("GET", "/api/v1/usage", who, null).status()).as("usage as " + who).isEqualTo(200);
+    }
+    assertThat(call("GET", "/api/v1/usage", agent, null).status()).isEqualTo(403);
+    for (String who : List.of(reader, "alice:alice-password", "lead:lead-password")) {
+      assertThat(call("POST", "/api/v1/events", who, batch(event("z", null, 1))).status()).as("events as " + who).isEqualTo(403);
+      assertThat(otlp(who.contains(":") ? reader : who, new byte[0], "application/x-protobuf").statusCode()).isEqualTo(403);
+    }
+  }
+
+  @Test
+  void eachRowComparesWithThePreviousPeriod() throws Exception {
+    UsageEvent lastWeek = new UsageEvent("anthropic:req:old", Instant.parse("2026-11-14T10:00:00Z"), Source.LOCAL_LOG,
+        "anthropic", "claude-sonnet-4-5", "claude-code", "email:dev@x.com", null, "app", "s0", "old", null, false,
+        Tokens.of(10, 90, 0, 0, 0), null);
+    call("POST", "/api/v1/events", admin, batch(lastWeek, event("new", "email:dev@x.com", 190)));
+    JsonNode row = call("GET", "/api/v1/usage?range=7d&groupBy=model", admin, null).body().get("rows").get(0);
+    assertThat(row.get("cost").asDouble()).isEqualTo(200e-6);
+    assertThat(row.get("previousCost").asDouble()).isEqualTo(100e-6);
+    assertThat(row.get("costChange").asDouble()).isEqualTo(1.0);
+  }
 }
