@@ -186,7 +186,8 @@ final class JdbcDirectoryStore implements DirectoryStore {
           return Optional.empty();
         }
         long person = rs.getLong(5);
-        return Optional.of(new UserRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.wasNull() ? null : person));
+        Long personId = rs.wasNull() ? null : person;
+        return Optional.of(new UserRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), personId));
       }
     });
   }

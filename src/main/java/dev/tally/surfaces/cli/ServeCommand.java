@@ -46,7 +46,7 @@ final class ServeCommand implements Callable<Integer> {
         : tally.context().home();
     String url = databaseUrl != null ? databaseUrl : env.get("TALLY_DATABASE_URL");
     Store store = url != null && !url.isBlank() ? PostgresStore.open(url, null, null) : SqliteStore.open(home.database());
-    Server server = new Server(store, LocalWiring.pricer(home), tally.context().clock(), 4);
+    Server server = new Server(store, LocalWiring.pricer(home), tally.context().clock(), 4, System.out);
     var password = server.directory().ensureAdmin(env.get("TALLY_ADMIN_PASSWORD"));
     int bound = server.start(host, p);
     CountDownLatch stopped = new CountDownLatch(1);

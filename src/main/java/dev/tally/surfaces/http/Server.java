@@ -59,9 +59,16 @@ public final class Server implements AutoCloseable {
   private final Counter accepted;
   private final Counter rejected;
   private final Timer requests;
+  private final Sessions sessions;
+  private final Log log;
   private Javalin app;
 
   public Server(Store store, Pricer pricer, Clock clock, int concurrentIngests) {
+    this(store, pricer, clock, concurrentIngests, null);
+  }
+
+  /** @param accessLog where to write one JSON line per request, or null for none */
+  public Server(Store store, Pricer pricer, Clock clock, int concurrentIngests, java.io.PrintStream accessLog) {
     this.store = store;
     this.clock = clock;
     this.directory = new Directory(store.directory(), clock);
@@ -70,6 +77,8 @@ public final class Server implements AutoCloseable {
     this.accepted = Counter.builder("tally_ingest_events").tag("result", "accepted").register(metrics);
     this.rejected = Counter.builder("tally_ingest_events").tag("result", "rejected").register(metrics);
     this.requests = Timer.builder("tally_http_requests").register(metrics);
+    this.sessions = new Sessions(clock);
+    this.log = new Log(accessLog, clock);
   }
 
   public Directory directory() {
@@ -85,7 +94,15 @@ public final class Server implements AutoCloseable {
       config.routes.after(ctx -> {
         Long start = ctx.attribute("tally.start");
         if (start != null) {
-          requests.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+          long nanos = System.nanoTime() - start;
+          requests.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+          Principal who = ctx.attribute(PRINCIPAL);
+          ObjectNode line = log.line("info", "request").put("method", ctx.method().name()).put("path", ctx.path())
+              .put("status", ctx.statusCode()).put("ms", nanos / 1_000_000);
+          if (who != null) {
+            line.put("who", who.name());
+          }
+          log.write(line);
         }
       });
       config.routes.before("/api/*", this::authenticate);
@@ -98,6 +115,8 @@ public final class Server implements AutoCloseable {
       config.routes.post("/v1/metrics", this::otlpMetrics);
       config.routes.get("/api/v1/usage", this::usage);
       config.routes.get("/api/v1/me", ctx -> ctx.json(me(principal(ctx))));
+      config.routes.post("/api/v1/login", this::login);
+      config.routes.post("/api/v1/logout", this::logout);
       config.routes.get("/api/v1/people", ctx -> ctx.json(people(requireAdmin(ctx))));
       config.routes.post("/api/v1/people", this::addPerson);
       config.routes.post("/api/v1/people/{id}/identities", this::mapIdentity);
@@ -141,6 +160,21 @@ public final class Server implements AutoCloseable {
   }
 
   private void authenticate(Context ctx) {
+    if (ctx.path().equals("/api/v1/login")) {
+      return;
+    }
+    String cookie = ctx.cookie(Sessions.COOKIE);
+    if (cookie != null && ctx.header("Authorization") == null) {
+      Sessions.Session session = sessions.find(cookie).orElseThrow(() -> new ApiError(401, "session expired: sign in again"));
+      // a cookie is sent by the browser on its own: changes must also carry the session's CSRF token
+      boolean change = !ctx.method().name().equals("GET") && !ctx.method().name().equals("HEAD");
+      if (change && !session.csrf().equals(ctx.header("X-CSRF-Token"))) {
+        throw new ApiError(403, "missing or wrong X-CSRF-Token header");
+      }
+      ctx.attribute(PRINCIPAL, directory.userPrincipal(session.username())
+          .orElseThrow(() -> new ApiError(401, "user no longer exists")));
+      return;
+    }
     String auth = ctx.header("Authorization");
     if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
       String[] userPass = new String(java.util.Base64.getDecoder().decode(auth.substring(6).trim()),
@@ -158,6 +192,27 @@ public final class Server implements AutoCloseable {
       throw new ApiError(401, token == null ? "missing credentials: send Authorization: Bearer <token>" : "unknown or revoked token");
     }
     ctx.attribute(PRINCIPAL, p);
+  }
+
+  private void login(Context ctx) {
+    JsonNode b = body(ctx);
+    String username = b.path("username").asText("");
+    Principal p = directory.login(username, b.path("password").asText("")).orElseThrow(
+        () -> new ApiError(401, "wrong user name or password"));
+    Sessions.Session s = sessions.create(username);
+    boolean secure = "https".equals(ctx.scheme()) || "https".equals(ctx.header("X-Forwarded-Proto"));
+    ctx.header("Set-Cookie", Sessions.COOKIE + "=" + s.id() + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
+        + Sessions.LIFETIME.toSeconds() + (secure ? "; Secure" : ""));
+    ctx.json(JSON.createObjectNode().put("user", p.name()).put("role", p.role().wireName()).put("csrfToken", s.csrf()));
+  }
+
+  private void logout(Context ctx) {
+    String cookie = ctx.cookie(Sessions.COOKIE);
+    if (cookie != null) {
+      sessions.remove(cookie);
+    }
+    ctx.header("Set-Cookie", Sessions.COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    ctx.status(204);
   }
 
   private static Principal principal(Context ctx) {

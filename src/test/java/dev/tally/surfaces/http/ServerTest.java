@@ -124,6 +124,13 @@ class ServerTest {
   }
 
   @Test
+  void anAdminWithoutAPersonIsNotSomebody() throws Exception {
+    JsonNode me = call("GET", "/api/v1/me", "admin:admin-password", null).body();
+    assertThat(me.get("role").asText()).isEqualTo("admin");
+    assertThat(me.has("person")).isFalse();
+  }
+
+  @Test
   void healthAndReadinessAnswerWithoutCredentialsButTheApiDoesNot() throws Exception {
     assertThat(call("GET", "/healthz", null, null).status()).isEqualTo(200);
     assertThat(call("GET", "/readyz", null, null).status()).isEqualTo(200);
@@ -334,5 +341,29 @@ class ServerTest {
     assertThat(row.get("cost").asDouble()).isEqualTo(200e-6);
     assertThat(row.get("previousCost").asDouble()).isEqualTo(100e-6);
     assertThat(row.get("costChange").asDouble()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aBrowserSessionIsAnHttpOnlyCookieAndChangesNeedTheCsrfToken() throws Exception {
+    HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/login"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"admin\",\"password\":\"admin-password\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(login.statusCode()).isEqualTo(200);
+    String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(setCookie).contains("HttpOnly").contains("SameSite=Strict");
+    String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+    String csrf = JSON.readTree(login.body()).get("csrfToken").asText();
+    HttpRequest.Builder read = HttpRequest.newBuilder(URI.create(base + "/api/v1/people")).header("Cookie", cookie);
+    assertThat(http.send(read.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    String body = "{\"name\":\"Fay\",\"emails\":[\"fay@x.com\"]}";
+    HttpResponse<String> noCsrf = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/people")).header("Cookie", cookie)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(noCsrf.statusCode()).isEqualTo(403);
+    assertThat(noCsrf.body()).contains("X-CSRF-Token");
+    HttpResponse<String> withCsrf = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/people")).header("Cookie", cookie)
+        .header("X-CSRF-Token", csrf).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(withCsrf.statusCode()).isEqualTo(201);
+    assertThat(call("POST", "/api/v1/login", null, JSON.createObjectNode().put("username", "admin").put("password", "nope")).status())
+        .isEqualTo(401);
   }
 }
