@@ -82,7 +82,7 @@ public final class UsageQueries {
    */
   public Report periods(Period period, Range range, Filter filter, Dimension by, DayOfWeek weekStart) {
     List<Bucket> buckets = buckets(range, filter, by == Dimension.MODEL ? List.of(Dimension.MODEL)
-        : List.of(by, Dimension.MODEL));
+        : List.of(by, Dimension.MODEL), true);
     Map<String, Map<String, Totals>> byPeriod = new TreeMap<>();
     for (Bucket b : buckets) {
       LocalDate date = Instant.ofEpochMilli(b.timeMs).atZone(range.zone()).toLocalDate();
@@ -123,7 +123,7 @@ public final class UsageQueries {
   /** Ranked identities with one sub-row per tool. */
   public Report leaderboard(Range range, Filter filter, Comparator<Totals> order) {
     List<Bucket> buckets = buckets(range, filter,
-        List.of(Dimension.IDENTITY, Dimension.TOOL, Dimension.MODEL));
+        List.of(Dimension.IDENTITY, Dimension.TOOL, Dimension.MODEL), true);
     Map<String, Map<String, Totals>> people = new HashMap<>();
     for (Bucket b : buckets) {
       people.computeIfAbsent(b.keys.get(0), k -> new HashMap<>()).merge(b.keys.get(1), b.totals, Totals::plus);
@@ -141,7 +141,7 @@ public final class UsageQueries {
   public List<Row> table(Range range, Filter filter, List<Dimension> groupBy) {
     Map<List<String>, Totals> totals = new LinkedHashMap<>();
     Map<List<String>, java.util.SortedMap<String, Long>> series = new HashMap<>();
-    for (Bucket b : buckets(range, filter, groupBy)) {
+    for (Bucket b : buckets(range, filter, groupBy, true)) {
       totals.merge(b.keys, b.totals, Totals::plus);
       String day = Instant.ofEpochMilli(b.timeMs).atZone(range.zone()).toLocalDate().toString();
       series.computeIfAbsent(b.keys, k -> new TreeMap<>()).merge(day, mode.cost(b.totals), Long::sum);
@@ -154,7 +154,7 @@ public final class UsageQueries {
 
   /** Models in the range that have no price (their requests count $0 unless a cost was logged). */
   public List<String> unpricedModels(Range range, Filter filter) {
-    return unpriced(buckets(range, filter, List.of(Dimension.MODEL)));
+    return unpriced(buckets(range, filter, List.of(Dimension.MODEL), true));
   }
 
   /** Sort orders for leaderboards and session lists: highest first. */
@@ -257,7 +257,17 @@ public final class UsageQueries {
   }
 
   private List<Bucket> buckets(Range range, Filter filter, List<Dimension> dims) {
-    UsageQuery q = new UsageQuery(range.fromInstant(), range.toInstant(), dims, filter.values(), true);
+    return buckets(range, filter, dims, false);
+  }
+
+  /**
+   * @param daysEnough true when only the day of each bucket matters: in UTC the daily rollup,
+   *     which has no sessions and far fewer rows, then answers
+   */
+  private List<Bucket> buckets(Range range, Filter filter, List<Dimension> dims, boolean daysEnough) {
+    boolean utc = range.zone().getRules().isFixedOffset() && range.zone().getRules().getOffset(Instant.EPOCH).getTotalSeconds() == 0;
+    UsageQuery q = new UsageQuery(range.fromInstant(), range.toInstant(), dims, filter.values(), true,
+        daysEnough && utc && !dims.contains(Dimension.SESSION));
     List<Bucket> result = new ArrayList<>();
     if (wholeHourOffsets(range.zone())) {
       for (UsageRow r : store.usage(q)) {

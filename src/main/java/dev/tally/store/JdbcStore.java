@@ -401,7 +401,7 @@ class JdbcStore implements Store {
 
   @Override
   public List<UsageRow> usage(UsageQuery q) {
-    boolean needsHour = q.hourly() || q.groupBy().contains(Dimension.SESSION)
+    boolean needsHour = q.hourly() && !q.daily() || q.groupBy().contains(Dimension.SESSION)
         || q.filters().containsKey(Dimension.SESSION) || !wholeDay(q.from()) || !wholeDay(q.to());
     String table = needsHour ? "rollup_hour" : "rollup_day";
     String time = needsHour ? "hour_ms" : "day_ms";

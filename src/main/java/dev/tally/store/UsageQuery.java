@@ -14,13 +14,19 @@ import java.util.Set;
  * @param groupBy dimensions each returned row is keyed by, in this order
  * @param filters only events whose dimension value is in the given set ("" = unknown)
  * @param hourly true to key rows by UTC hour as well (for time zones and series)
+ * @param daily with {@code hourly}: UTC days are enough (the smaller daily rollup answers)
  */
 public record UsageQuery(
     Instant from,
     Instant to,
     List<Dimension> groupBy,
     Map<Dimension, Set<String>> filters,
-    boolean hourly) {
+    boolean hourly,
+    boolean daily) {
+
+  public UsageQuery(Instant from, Instant to, List<Dimension> groupBy, Map<Dimension, Set<String>> filters, boolean hourly) {
+    this(from, to, groupBy, filters, hourly, false);
+  }
 
   public UsageQuery {
     groupBy = List.copyOf(groupBy);

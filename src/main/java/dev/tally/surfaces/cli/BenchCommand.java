@@ -1,0 +1,186 @@
+package dev.tally.surfaces.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.Tally;
+import dev.tally.directory.Directory;
+import dev.tally.ingest.EventJson;
+import dev.tally.ledger.Source;
+import dev.tally.ledger.Tokens;
+import dev.tally.ledger.UsageEvent;
+import dev.tally.pricing.PriceTable;
+import dev.tally.store.PostgresStore;
+import dev.tally.store.SqliteStore;
+import dev.tally.store.Store;
+import dev.tally.surfaces.http.Server;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.GZIPOutputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tally bench server}: ingest throughput through the HTTP API, latency of the dashboard's
+ * queries and the server's memory, on synthetic events (90 days, 200 people, 20 teams, 30 models).
+ */
+@Command(name = "bench", hidden = true, mixinStandardHelpOptions = true,
+    description = "Benchmarks that print figures (not tests).", subcommands = BenchCommand.ServerBench.class)
+final class BenchCommand {
+  @ParentCommand Tally tally;
+
+  @Command(name = "server", mixinStandardHelpOptions = true,
+      description = "Ingest throughput over HTTP, p50/p95 of dashboard queries, peak RSS.")
+  static final class ServerBench implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--events", defaultValue = "10000000", description = "Events to ingest. Default: ${DEFAULT-VALUE}.")
+    int events;
+
+    @Option(names = "--database-url", description = "PostgreSQL JDBC URL instead of a fresh SQLite file.")
+    String databaseUrl;
+
+    @Option(names = "--clients", defaultValue = "2", description = "Concurrent sending clients. Default: ${DEFAULT-VALUE}.")
+    int clients;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      Path dir = Files.createTempDirectory("tally-bench");
+      Store store = databaseUrl != null ? PostgresStore.open(databaseUrl, null, null) : SqliteStore.open(dir.resolve("tally.db"));
+      Server server = new Server(store, PriceTable.shipped()::price, java.time.Clock.systemUTC(), Math.max(4, clients));
+      String base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
+      try {
+        Directory d = server.directory();
+        for (int p = 0; p < 200; p++) {
+          d.addPerson("Person " + p, List.of("dev" + p + "@example.com"), "team-" + (p % 20));
+        }
+        String admin = d.createToken("bench", Directory.Scope.ADMIN, null).secret();
+        List<String> models = new ArrayList<>();
+        for (var m : PriceTable.shipped().models()) {
+          if (models.size() < 30) {
+            models.add(m.key());
+          }
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        int batch = 10_000;
+        int batches = (events + batch - 1) / batch;
+        long t0 = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<?>> sent = new ArrayList<>();
+        Instant end = Instant.now();
+        for (int b = 0; b < batches; b++) {
+          int from = b * batch;
+          int to = Math.min(events, from + batch);
+          sent.add(pool.submit(() -> {
+            byte[] body = gzip(batchJson(from, to, end, models));
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
+                .header("Authorization", "Bearer " + admin).header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+              throw new IllegalStateException("ingest answered " + r.statusCode() + ": " + r.body());
+            }
+            return null;
+          }));
+        }
+        int done = 0;
+        for (Future<?> f : sent) {
+          f.get();
+          if (++done % 50 == 0) {
+            System.err.printf(Locale.ROOT, "\r%,d of %,d events", (long) done * batch, (long) events);
+          }
+        }
+        pool.shutdown();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.err.println();
+        out.printf(Locale.ROOT, "Ingest over HTTP (%s, %d clients, batches of %,d): %,d events in %.1f s = %,.0f events/s%n",
+            databaseUrl != null ? "PostgreSQL" : "SQLite", clients, batch, events, seconds, events / seconds);
+
+        String[] queries = {
+          "range=30d&groupBy=person", "range=7d&groupBy=team", "range=90d&groupBy=model",
+          "range=30d&groupBy=person&filter.team=team-3", "range=14d&groupBy=tool", "range=24h&groupBy=person&top=10",
+          "range=90d&groupBy=team,model", "range=30d&groupBy=project"};
+        out.printf("%-44s %8s %8s%n", "dashboard query (/api/v1/usage?...)", "p50 ms", "p95 ms");
+        for (String q : queries) {
+          long[] ms = new long[20];
+          for (int i = 0; i < ms.length; i++) {
+            long s = System.nanoTime();
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/usage?" + q))
+                .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString());
+            ms[i] = (System.nanoTime() - s) / 1_000_000;
+            if (r.statusCode() != 200) {
+              throw new IllegalStateException(q + " answered " + r.statusCode());
+            }
+          }
+          Arrays.sort(ms);
+          out.printf("%-44s %8d %8d%n", q, ms[9], ms[18]);
+        }
+        out.printf(Locale.ROOT, "Peak RSS of this process (server and load generator): %s MB%n", peakRssMb());
+        out.flush();
+        return 0;
+      } finally {
+        server.close();
+        store.close();
+      }
+    }
+
+    private static byte[] batchJson(int from, int to, Instant end, List<String> models) {
+      Random rnd = new Random(from);
+      ObjectNode root = new ObjectMapper().createObjectNode();
+      ArrayNode arr = root.putArray("events");
+      for (int i = from; i < to; i++) {
+        // like a team: each person works with three models, two projects and one or two tools
+        int person = rnd.nextInt(200);
+        Instant ts = end.minusSeconds((long) (rnd.nextDouble() * 90 * 86_400));
+        String model = models.get((person * 7 + rnd.nextInt(3)) % models.size());
+        UsageEvent e = new UsageEvent("bench:req:" + i, ts, Source.GATEWAY, "anthropic", model,
+            person % 3 == 0 && rnd.nextBoolean() ? "codex" : "claude-code", "email:dev" + person + "@example.com", null,
+            "project-" + ((person + rnd.nextInt(2)) % 40),
+            "s" + person + "-" + ts.getEpochSecond() / 7200, null, null, false,
+            Tokens.of(rnd.nextInt(500), rnd.nextInt(3000), rnd.nextInt(5000), 0, rnd.nextInt(50_000)), null);
+        arr.add(EventJson.toJson(e));
+      }
+      return root.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static byte[] gzip(byte[] data) throws java.io.IOException {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 5);
+      try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+        z.write(data);
+      }
+      return out.toByteArray();
+    }
+
+    private static String peakRssMb() {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+          if (line.startsWith("VmHWM:")) {
+            return Long.toString(Long.parseLong(line.replaceAll("\\D", "")) / 1024);
+          }
+        }
+      } catch (java.io.IOException e) {
+        // not Linux
+      }
+      return "?";
+    }
+  }
+}
