@@ -8,6 +8,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -152,6 +153,20 @@ final class JdbcDirectoryStore implements DirectoryStore {
         }
       }
       return ids;
+    });
+  }
+
+  /** Every mapped identity with its person key ("person:<id>") and team name (or null). */
+  Map<String, String[]> owners() {
+    return tx("reading the directory", c -> {
+      Map<String, String[]> m = new java.util.HashMap<>();
+      try (PreparedStatement ps = prepare(c, "SELECT i.identity, i.person_id, t.name FROM identities i"
+          + " JOIN people p ON p.id = i.person_id LEFT JOIN teams t ON t.id = p.team_id"); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          m.put(rs.getString(1), new String[] {"person:" + rs.getLong(2), rs.getString(3)});
+        }
+      }
+      return m;
     });
   }
 

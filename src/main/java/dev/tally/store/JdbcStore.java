@@ -399,8 +399,87 @@ class JdbcStore implements Store {
     return result;
   }
 
+  /**
+   * Person and team are resolved here rather than joined in SQL: the directory is small, and a
+   * plain group by identity lets the rollup be read in its stored order (several times faster).
+   */
   @Override
   public List<UsageRow> usage(UsageQuery q) {
+    boolean people = q.groupBy().stream().anyMatch(Dimension::needsDirectory)
+        || q.filters().keySet().stream().anyMatch(Dimension::needsDirectory);
+    if (!people) {
+      return usageSql(q);
+    }
+    Map<String, String[]> owners = ((JdbcDirectoryStore) directory).owners(); // identity -> {person key, team}
+    // filters on person or team become a filter on the identities that qualify
+    Map<Dimension, Set<String>> filters = new java.util.EnumMap<>(Dimension.class);
+    java.util.Set<String> identities = null;
+    for (Map.Entry<Dimension, Set<String>> f : q.filters().entrySet()) {
+      if (!f.getKey().needsDirectory()) {
+        filters.put(f.getKey(), f.getValue());
+        continue;
+      }
+      java.util.Set<String> match = new java.util.HashSet<>();
+      for (Map.Entry<String, String[]> o : owners.entrySet()) {
+        String value = f.getKey() == Dimension.PERSON ? o.getValue()[0] : o.getValue()[1];
+        if (f.getValue().contains(value)) {
+          match.add(o.getKey());
+        }
+      }
+      if (f.getKey() == Dimension.PERSON) { // an unmapped identity stands for itself
+        f.getValue().stream().filter(v -> !owners.containsKey(v) && !v.startsWith("person:")).forEach(match::add);
+      } else if (f.getValue().contains("")) {
+        match.add("\u0000unmapped"); // resolved below: identities without a team
+      }
+      identities = identities == null ? match : retain(identities, match);
+    }
+    boolean teamless = identities != null && identities.remove("\u0000unmapped");
+    List<Dimension> groupBy = new ArrayList<>();
+    int identityIndex = -1;
+    for (Dimension d : q.groupBy()) {
+      if (!d.needsDirectory()) {
+        groupBy.add(d);
+      }
+    }
+    groupBy.add(Dimension.IDENTITY);
+    identityIndex = groupBy.size() - 1;
+    if (identities != null && !teamless) {
+      filters.put(Dimension.IDENTITY, identities.isEmpty() ? Set.of("\u0000none") : Set.copyOf(identities));
+    }
+    List<UsageRow> raw = usageSql(new UsageQuery(q.from(), q.to(), groupBy, filters, q.hourly(), q.daily()));
+    Map<List<Object>, UsageRow> merged = new LinkedHashMap<>();
+    for (UsageRow r : raw) {
+      String identity = r.keys().get(identityIndex);
+      String[] owner = owners.get(identity);
+      if (teamless && identities != null && !identities.contains(identity) && (owner != null && owner[1] != null && !owner[1].isEmpty())) {
+        continue;
+      }
+      List<String> keys = new ArrayList<>(q.groupBy().size());
+      int plain = 0;
+      for (Dimension d : q.groupBy()) {
+        if (d == Dimension.PERSON) {
+          keys.add(owner != null ? owner[0] : identity);
+        } else if (d == Dimension.TEAM) {
+          keys.add(owner != null && owner[1] != null ? owner[1] : "");
+        } else {
+          keys.add(r.keys().get(plain++));
+        }
+      }
+      List<Object> k = new ArrayList<>(keys);
+      k.add(r.hourMs());
+      merged.merge(k, new UsageRow(r.hourMs(), keys, r.totals()),
+          (a, b) -> new UsageRow(a.hourMs(), a.keys(), a.totals().plus(b.totals())));
+    }
+    return new ArrayList<>(merged.values());
+  }
+
+  private static java.util.Set<String> retain(java.util.Set<String> a, java.util.Set<String> b) {
+    java.util.Set<String> r = new java.util.HashSet<>(a);
+    r.retainAll(b);
+    return r;
+  }
+
+  private List<UsageRow> usageSql(UsageQuery q) {
     boolean needsHour = q.hourly() && !q.daily() || q.groupBy().contains(Dimension.SESSION)
         || q.filters().containsKey(Dimension.SESSION) || !wholeDay(q.from()) || !wholeDay(q.to());
     String table = needsHour ? "rollup_hour" : "rollup_day";

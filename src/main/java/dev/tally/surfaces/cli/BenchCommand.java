@@ -140,6 +140,9 @@ final class BenchCommand {
       } finally {
         server.close();
         store.close();
+        try (var files = Files.walk(dir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
       }
     }
 
