@@ -28,6 +28,8 @@ public final class Directory {
   private final DirectoryStore store;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  /** Email identities already known to have a person: most batches repeat the same few people. */
+  private final java.util.Set<String> adopted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public Directory(DirectoryStore store, Clock clock) {
     this.store = store;
@@ -68,11 +70,14 @@ public final class Directory {
   /** Makes sure an email identity seen in events belongs to a person, creating one when needed. */
   public void adoptIdentity(String identity) {
     String id = normalize(identity);
-    if (id == null || !id.startsWith("email:") || store.personOf(id).isPresent()) {
+    if (id == null || !id.startsWith("email:") || adopted.contains(id)) {
       return;
     }
-    long person = store.createPerson(id.substring(6), null);
-    store.mapIdentity(id, person);
+    if (store.personOf(id).isEmpty()) {
+      long person = store.createPerson(id.substring(6), null);
+      store.mapIdentity(id, person);
+    }
+    adopted.add(id);
   }
 
   public void mapIdentity(String identity, long personId) {
@@ -82,6 +87,7 @@ public final class Directory {
 
   /** Splits an identity off its person: it shows as itself again until mapped anew. */
   public void unmapIdentity(String identity) {
+    adopted.remove(normalize(identity));
     store.unmapIdentity(normalize(identity));
   }
 

@@ -134,22 +134,30 @@ public final class UsageQueries {
     return new Report(rows, sum(rows), unpriced(buckets));
   }
 
-  /** A row of a grouped table: its keys, totals and cost per day (for a sparkline). */
-  public record Row(List<String> keys, Totals totals, java.util.SortedMap<String, Long> dailyCost) {}
-
-  /** Totals grouped by any dimensions, biggest cost first, each with its cost per day in the range's zone. */
-  public List<Row> table(Range range, Filter filter, List<Dimension> groupBy) {
-    Map<List<String>, Totals> totals = new LinkedHashMap<>();
-    Map<List<String>, java.util.SortedMap<String, Long>> series = new HashMap<>();
-    for (Bucket b : buckets(range, filter, groupBy, true)) {
-      totals.merge(b.keys, b.totals, Totals::plus);
-      String day = Instant.ofEpochMilli(b.timeMs).atZone(range.zone()).toLocalDate().toString();
-      series.computeIfAbsent(b.keys, k -> new TreeMap<>()).merge(day, mode.cost(b.totals), Long::sum);
+  /** A row of a grouped table: its keys and its totals per day (in the range's zone, oldest first). */
+  public record Row(List<String> keys, java.util.SortedMap<LocalDate, Totals> daily) {
+    /** Totals of the days in [from, to] (either end may be null: open). */
+    public Totals between(LocalDate from, LocalDate to) {
+      Totals t = Totals.EMPTY;
+      for (var e : daily.entrySet()) {
+        if ((from == null || !e.getKey().isBefore(from)) && (to == null || !e.getKey().isAfter(to))) {
+          t = t.plus(e.getValue());
+        }
+      }
+      return t;
     }
-    List<Row> rows = new ArrayList<>();
-    totals.forEach((k, t) -> rows.add(new Row(k, t, series.get(k))));
-    rows.sort(Comparator.comparingLong((Row r) -> mode.cost(r.totals())).reversed());
-    return rows;
+  }
+
+  /** Totals grouped by any dimensions, per day in the range's zone (for series and period comparisons). */
+  public List<Row> table(Range range, Filter filter, List<Dimension> groupBy) {
+    Map<List<String>, java.util.SortedMap<LocalDate, Totals>> rows = new LinkedHashMap<>();
+    for (Bucket b : buckets(range, filter, groupBy, true)) {
+      LocalDate day = Instant.ofEpochMilli(b.timeMs).atZone(range.zone()).toLocalDate();
+      rows.computeIfAbsent(b.keys, k -> new TreeMap<>()).merge(day, b.totals, Totals::plus);
+    }
+    List<Row> result = new ArrayList<>();
+    rows.forEach((k, days) -> result.add(new Row(k, days)));
+    return result;
   }
 
   /** Models in the range that have no price (their requests count $0 unless a cost was logged). */

@@ -92,7 +92,7 @@ final class BenchCommand {
           int from = b * batch;
           int to = Math.min(events, from + batch);
           sent.add(pool.submit(() -> {
-            byte[] body = gzip(batchJson(from, to, end, models));
+            byte[] body = gzip(batchJson(from, to, events, end, models));
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
                 .header("Authorization", "Bearer " + admin).header("Content-Encoding", "gzip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -146,14 +146,15 @@ final class BenchCommand {
       }
     }
 
-    private static byte[] batchJson(int from, int to, Instant end, List<String> models) {
+    /** Events in time order over 90 days (as a gateway sees them), spread over 200 people. */
+    private static byte[] batchJson(int from, int to, int total, Instant end, List<String> models) {
       Random rnd = new Random(from);
       ObjectNode root = new ObjectMapper().createObjectNode();
       ArrayNode arr = root.putArray("events");
       for (int i = from; i < to; i++) {
         // like a team: each person works with three models, two projects and one or two tools
         int person = rnd.nextInt(200);
-        Instant ts = end.minusSeconds((long) (rnd.nextDouble() * 90 * 86_400));
+        Instant ts = end.minusSeconds(90L * 86_400).plusMillis((long) ((double) i / total * 90 * 86_400_000L));
         String model = models.get((person * 7 + rnd.nextInt(3)) % models.size());
         UsageEvent e = new UsageEvent("bench:req:" + i, ts, Source.GATEWAY, "anthropic", model,
             person % 3 == 0 && rnd.nextBoolean() ? "codex" : "claude-code", "email:dev" + person + "@example.com", null,

@@ -60,6 +60,7 @@ public final class Server implements AutoCloseable {
   private final Counter rejected;
   private final Timer requests;
   private final Sessions sessions;
+  private final java.util.concurrent.ConcurrentHashMap<String, Boolean> agentIdentities = new java.util.concurrent.ConcurrentHashMap<>();
   private final Log log;
   private Javalin app;
 
@@ -290,7 +291,10 @@ public final class Server implements AutoCloseable {
       ingestSlots.release();
     }
     if (agentIdentity != null) {
-      directory.mapIdentity(agentIdentity, p.personId());
+      agentIdentities.computeIfAbsent(agentIdentity, k -> {
+        directory.mapIdentity(k, p.personId());
+        return Boolean.TRUE;
+      });
     } else {
       events.stream().map(UsageEvent::identity).distinct().forEach(directory::adoptIdentity);
     }
@@ -410,28 +414,38 @@ public final class Server implements AutoCloseable {
     answer.put("from", r.since().toString()).put("to", (r.until() != null ? r.until() : today).toString())
         .put("timezone", zone.getId());
     ArrayNode rows = answer.putArray("rows");
-    List<UsageQueries.Row> table = queries.table(r, filter, groupBy);
-    // the same span just before, for the change against the previous period
+    // one read covers this period and the one just before it, for the change against it
     LocalDate end = r.until() != null ? r.until() : today;
     long days = java.time.temporal.ChronoUnit.DAYS.between(r.since(), end) + 1;
-    Range previous = new Range(r.since().minusDays(days), r.since().minusDays(1), zone);
-    Map<List<String>, dev.tally.store.Totals> before = new java.util.HashMap<>();
-    queries.table(previous, filter, groupBy).forEach(row -> before.put(row.keys(), row.totals()));
-    for (UsageQueries.Row row : table.subList(0, Math.min(top, table.size()))) {
+    LocalDate previousStart = r.since().minusDays(days);
+    List<UsageQueries.Row> table = queries.table(new Range(previousStart, end, zone), filter, groupBy);
+    record Line(UsageQueries.Row row, dev.tally.store.Totals now, long before) {}
+    List<Line> lines = new ArrayList<>();
+    for (UsageQueries.Row row : table) {
+      dev.tally.store.Totals now = row.between(r.since(), end);
+      if (!now.isEmpty()) {
+        lines.add(new Line(row, now, mode.cost(row.between(previousStart, r.since().minusDays(1)))));
+      }
+    }
+    lines.sort(java.util.Comparator.comparingLong((Line l) -> mode.cost(l.now())).reversed());
+    for (Line line : lines.subList(0, Math.min(top, lines.size()))) {
       ObjectNode n = rows.addObject();
       for (int i = 0; i < groupBy.size(); i++) {
-        n.put(groupBy.get(i).name().toLowerCase(Locale.ROOT), row.keys().get(i));
+        n.put(groupBy.get(i).name().toLowerCase(Locale.ROOT), line.row().keys().get(i));
       }
-      putTotals(n, row.totals(), mode);
-      long prev = before.containsKey(row.keys()) ? mode.cost(before.get(row.keys())) : 0;
-      n.put("previousCost", Money.dollars(prev));
-      if (prev > 0) {
-        n.put("costChange", (double) (mode.cost(row.totals()) - prev) / prev);
+      putTotals(n, line.now(), mode);
+      n.put("previousCost", Money.dollars(line.before()));
+      if (line.before() > 0) {
+        n.put("costChange", (double) (mode.cost(line.now()) - line.before()) / line.before());
       } else {
         n.putNull("costChange");
       }
       ObjectNode spark = n.putObject("dailyCost");
-      row.dailyCost().forEach((day, micros) -> spark.put(day, Money.dollars(micros)));
+      line.row().daily().forEach((day, t) -> {
+        if (!day.isBefore(r.since())) {
+          spark.put(day.toString(), Money.dollars(mode.cost(t)));
+        }
+      });
     }
     ctx.contentType("application/json").result(answer.toString());
   }
