@@ -620,6 +620,101 @@ class JdbcStore implements Store {
   }
 
   @Override
+  public synchronized int recordMetricPoints(List<dev.tally.ledger.MetricPoint> points) {
+    int kept = 0;
+    try (Connection c = readers.get()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement last = c.prepareStatement(
+              "SELECT start_ms, cumulative FROM otel_metric_points WHERE series = ? ORDER BY end_ms DESC LIMIT 1");
+          PreparedStatement seen = c.prepareStatement("SELECT 1 FROM otel_metric_points WHERE series = ? AND end_ms = ?");
+          PreparedStatement insert = c.prepareStatement("INSERT INTO otel_metric_points (series, start_ms, end_ms, identity,"
+              + " session_id, model, kind, delta, cumulative) VALUES (?,?,?,?,?,?,?,?,?)")) {
+        for (dev.tally.ledger.MetricPoint p : points) {
+          seen.setString(1, p.series());
+          seen.setLong(2, p.endMs());
+          try (ResultSet rs = seen.executeQuery()) {
+            if (rs.next()) {
+              continue; // a retried export
+            }
+          }
+          long delta = p.value();
+          if (p.cumulative()) {
+            last.setString(1, p.series());
+            try (ResultSet rs = last.executeQuery()) {
+              // same start and not lower: the increase since the last point; otherwise a reset
+              if (rs.next() && rs.getLong(1) == p.startMs() && p.value() >= rs.getLong(2)) {
+                delta = p.value() - rs.getLong(2);
+              }
+            }
+          }
+          insert.setString(1, p.series());
+          insert.setLong(2, p.startMs());
+          insert.setLong(3, p.endMs());
+          insert.setString(4, p.identity());
+          insert.setString(5, p.sessionId());
+          insert.setString(6, p.model());
+          insert.setString(7, p.kind());
+          insert.setLong(8, delta);
+          if (p.cumulative()) {
+            insert.setLong(9, p.value());
+          } else {
+            insert.setNull(9, Types.BIGINT);
+          }
+          insert.executeUpdate();
+          kept++;
+        }
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("recording telemetry points", e);
+    }
+    return kept;
+  }
+
+  @Override
+  public List<Reconciliation> reconcile(Instant from, Instant to) {
+    String reported = "SELECT (end_ms / 86400000) * 86400000 AS day, COALESCE(identity, '') AS identity, COALESCE(model, '') AS model,"
+        + " kind, SUM(delta) AS total FROM otel_metric_points WHERE end_ms >= ? AND end_ms < ?"
+        + " GROUP BY (end_ms / 86400000) * 86400000, COALESCE(identity, ''), COALESCE(model, ''), kind";
+    List<Reconciliation> result = new ArrayList<>();
+    try (Connection c = readers.get(); PreparedStatement ps = c.prepareStatement(reported)) {
+      ps.setLong(1, from.toEpochMilli());
+      ps.setLong(2, to.toEpochMilli());
+      try (ResultSet rs = ps.executeQuery();
+          PreparedStatement seen = c.prepareStatement("SELECT SUM(input_tokens), SUM(output_tokens), SUM(cache_read),"
+              + " SUM(cache_write_5m + cache_write_1h), SUM(cost_micros) FROM rollup_day WHERE day_ms = ? AND identity = ? AND model = ?")) {
+        while (rs.next()) {
+          long day = rs.getLong(1);
+          String kind = rs.getString(4);
+          seen.setLong(1, day);
+          seen.setString(2, rs.getString(2));
+          seen.setString(3, rs.getString(3));
+          long seenValue = 0;
+          try (ResultSet s = seen.executeQuery()) {
+            if (s.next()) {
+              seenValue = switch (kind) {
+                case "input" -> s.getLong(1);
+                case "output" -> s.getLong(2);
+                case "cacheRead" -> s.getLong(3);
+                case "cacheCreation" -> s.getLong(4);
+                default -> s.getLong(5);
+              };
+            }
+          }
+          result.add(new Reconciliation(Instant.ofEpochMilli(day).toString().substring(0, 10), rs.getString(2),
+              rs.getString(3), kind, rs.getLong(5), seenValue));
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("reconciling telemetry", e);
+    }
+    return result;
+  }
+
+  @Override
   public DirectoryStore directory() {
     return directory;
   }

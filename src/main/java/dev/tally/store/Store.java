@@ -45,6 +45,16 @@ public interface Store extends CursorStore, AutoCloseable {
   /** True when no raw event was ever stored (cheaper than {@link #eventCount}). */
   boolean isEmpty();
 
+  /**
+   * Records aggregate telemetry points; a point seen before (a retried export) changes nothing, a
+   * cumulative point counts only its increase over the series' previous point (or all of it after a
+   * reset). Returns how many new points were kept.
+   */
+  int recordMetricPoints(List<dev.tally.ledger.MetricPoint> points);
+
+  /** Telemetry counters against per-request events, per UTC day, identity, model and token kind. */
+  List<Reconciliation> reconcile(Instant from, Instant to);
+
   /** People, teams, identities, users and tokens, in the same database. */
   DirectoryStore directory();
 

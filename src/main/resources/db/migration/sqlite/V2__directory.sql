@@ -40,3 +40,18 @@ CREATE TABLE api_tokens (
   created_ms  BIGINT NOT NULL,
   revoked_ms  BIGINT
 );
+
+-- Aggregate telemetry (Claude Code's token and cost counters), kept apart from the per-request
+-- ledger: it is compared with what was seen per request (reconciliation), never added on top.
+CREATE TABLE otel_metric_points (
+  series      TEXT   NOT NULL,        -- resource + metric + attributes, for cumulative bookkeeping
+  start_ms    BIGINT NOT NULL,
+  end_ms      BIGINT NOT NULL,
+  identity    TEXT,
+  session_id  TEXT,
+  model       TEXT,
+  kind        TEXT   NOT NULL,        -- input, output, cacheRead, cacheCreation, cost_micros
+  delta       BIGINT NOT NULL,        -- the increase over [start, end]
+  cumulative  BIGINT,                 -- the running total, for cumulative series
+  PRIMARY KEY (series, end_ms)
+);

@@ -114,6 +114,7 @@ public final class Server implements AutoCloseable {
       config.routes.before("/v1/*", this::authenticate);
       config.routes.post("/v1/logs", this::otlpLogs);
       config.routes.post("/v1/metrics", this::otlpMetrics);
+      config.routes.get("/api/v1/reconciliation", this::reconciliation);
       config.routes.get("/api/v1/usage", this::usage);
       config.routes.get("/api/v1/me", ctx -> ctx.json(me(principal(ctx))));
       config.routes.post("/api/v1/login", this::login);
@@ -359,25 +360,41 @@ public final class Server implements AutoCloseable {
   }
 
   /**
-   * OTLP/HTTP metrics are accepted (so exporters configured for both signals keep working) but not
-   * yet counted: per-request events are the exact source; reconciling the token and cost counters
-   * against them is still to come.
+   * OTLP/HTTP metrics: Claude Code's token and cost counters are kept as telemetry points and
+   * compared with the per-request ledger ({@code GET /api/v1/reconciliation}); they never add to it.
    */
   private void otlpMetrics(Context ctx) throws IOException {
-    principal(ctx);
-    byte[] body = rawBody(ctx);
-    try {
-      if (jsonContent(ctx)) {
-        com.google.protobuf.util.JsonFormat.parser().ignoringUnknownFields().merge(new String(body,
-            java.nio.charset.StandardCharsets.UTF_8), io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.newBuilder());
-        ctx.contentType("application/json").result("{}");
-      } else {
-        io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.parseFrom(body);
-        ctx.contentType("application/x-protobuf").result(new byte[0]);
-      }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new ApiError(400, "not an OTLP metrics payload: " + e.getMessage());
+    Principal p = principal(ctx);
+    if (!p.isAdmin() && !p.ingestOnly()) {
+      throw new ApiError(403, "only agent and admin tokens may send telemetry");
     }
+    boolean json = jsonContent(ctx);
+    List<dev.tally.ledger.MetricPoint> points;
+    try {
+      String identity = p.ingestOnly() ? "agent:" + p.name().substring("token:".length()) + ":person:" + p.personId() : null;
+      points = dev.tally.sources.otel.OtlpMetrics.points(dev.tally.sources.otel.OtlpMetrics.parse(rawBody(ctx), json), identity);
+    } catch (dev.tally.sources.otel.OtlpLogs.BadPayload e) {
+      throw new ApiError(400, e.getMessage());
+    }
+    store.recordMetricPoints(points);
+    if (json) {
+      ctx.contentType("application/json").result("{}");
+    } else {
+      ctx.contentType("application/x-protobuf").result(new byte[0]);
+    }
+  }
+
+  private void reconciliation(Context ctx) {
+    requireAdmin(ctx);
+    LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+    int days = ctx.queryParamAsClass("days", Integer.class).getOrDefault(30);
+    ArrayNode rows = JSON.createArrayNode();
+    for (dev.tally.store.Reconciliation r : store.reconcile(today.minusDays(days - 1L).atStartOfDay(ZoneOffset.UTC).toInstant(),
+        today.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant())) {
+      rows.addObject().put("day", r.day()).put("identity", r.identity()).put("model", r.model()).put("kind", r.kind())
+          .put("reported", r.reported()).put("seen", r.seen()).put("remainder", r.remainder());
+    }
+    ctx.contentType("application/json").result(JSON.createObjectNode().put("source", "otel-metrics").set("rows", rows).toString());
   }
 
   // ---------------------------------------------------------------- queries

@@ -21,11 +21,11 @@ import org.junit.jupiter.api.Test;
 /** Claude Code OTLP payloads shaped as agent-logs.md section 6 documents them. */
 public class OtlpLogsTest {
 
-  static KeyValue kv(String k, String v) {
+  public static KeyValue kv(String k, String v) {
     return KeyValue.newBuilder().setKey(k).setValue(AnyValue.newBuilder().setStringValue(v)).build();
   }
 
-  static KeyValue kv(String k, long v) {
+  public static KeyValue kv(String k, long v) {
     return KeyValue.newBuilder().setKey(k).setValue(AnyValue.newBuilder().setIntValue(v)).build();
   }
 

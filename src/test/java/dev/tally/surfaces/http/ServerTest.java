@@ -366,4 +366,49 @@ class ServerTest {
     assertThat(call("POST", "/api/v1/login", null, JSON.createObjectNode().put("username", "admin").put("password", "nope")).status())
         .isEqualTo(401);
   }
+
+  static io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest tokenCounter(long start, long end, long value,
+      boolean cumulative) {
+    var point = io.opentelemetry.proto.metrics.v1.NumberDataPoint.newBuilder()
+        .setStartTimeUnixNano(start * 1_000_000).setTimeUnixNano(end * 1_000_000).setAsDouble(value)
+        .addAttributes(dev.tally.sources.otel.OtlpLogsTest.kv("type", "output"))
+        .addAttributes(dev.tally.sources.otel.OtlpLogsTest.kv("model", "claude-sonnet-4-5"))
+        .addAttributes(dev.tally.sources.otel.OtlpLogsTest.kv("session.id", "s9"));
+    var metric = io.opentelemetry.proto.metrics.v1.Metric.newBuilder().setName("claude_code.token.usage").setUnit("tokens")
+        .setSum(io.opentelemetry.proto.metrics.v1.Sum.newBuilder().setIsMonotonic(true)
+            .setAggregationTemporality(cumulative
+                ? io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE
+                : io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA)
+            .addDataPoints(point));
+    return io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.newBuilder()
+        .addResourceMetrics(io.opentelemetry.proto.metrics.v1.ResourceMetrics.newBuilder()
+            .addScopeMetrics(io.opentelemetry.proto.metrics.v1.ScopeMetrics.newBuilder().addMetrics(metric))).build();
+  }
+
+  @Test
+  void tokenCountersAreReconciledAgainstRequestsNotAddedToThem() throws Exception {
+    long devId = personId("Dev", "dev@example.com", "web");
+    String agent = agentToken(devId);
+    long t0 = Instant.parse("2026-11-23T10:00:00Z").toEpochMilli();
+    for (var payload : List.of(tokenCounter(t0, t0 + 60_000, 100, true), tokenCounter(t0, t0 + 120_000, 250, true),
+        tokenCounter(t0, t0 + 60_000, 100, true))) { // the last one is a retried export
+      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/metrics")).header("Authorization", "Bearer " + agent)
+          .header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(payload.toByteArray())).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(r.statusCode()).isEqualTo(200);
+    }
+    // the requests themselves were seen for 200 of the 250 output tokens
+    call("POST", "/api/v1/events", agent, batch(event("m1", null, 120), event("m2", null, 80)));
+    JsonNode rows = call("GET", "/api/v1/reconciliation?days=7", admin, null).body().get("rows");
+    assertThat(rows).singleElement().satisfies(r -> {
+      assertThat(r.get("kind").asText()).isEqualTo("output");
+      assertThat(r.get("reported").asLong()).isEqualTo(250);
+      assertThat(r.get("seen").asLong()).isEqualTo(200);
+      assertThat(r.get("remainder").asLong()).isEqualTo(50);
+    });
+    // the ledger itself only holds the requests
+    JsonNode usage = call("GET", "/api/v1/usage?range=7d&groupBy=person", admin, null).body();
+    assertThat(usage.get("rows").get(0).get("outputTokens").asLong()).isEqualTo(200);
+    assertThat(call("GET", "/api/v1/reconciliation", agent, null).status()).isEqualTo(403);
+  }
 }
