@@ -27,7 +27,7 @@ public record Filter(Map<Dimension, Set<String>> values) {
     Map<Dimension, Set<String>> m = new EnumMap<>(Dimension.class);
     m.putAll(values);
     // an empty intersection must match nothing, not everything
-    m.put(d, both.isEmpty() ? Set.of("\u0000none") : Set.copyOf(both));
+    m.put(d, both.isEmpty() ? Set.of("\uffffno-match") : Set.copyOf(both));
     return new Filter(m);
   }
 

@@ -47,7 +47,7 @@ final class JdbcDirectoryStore implements DirectoryStore {
     for (int i = 0; i < params.length; i++) {
       Object p = params[i];
       if (p == null) {
-        ps.setNull(i + 1, Types.VARCHAR);
+        ps.setObject(i + 1, null); // untyped: PostgreSQL takes it for a BIGINT column too
       } else if (p instanceof Long l) {
         ps.setLong(i + 1, l);
       } else if (p instanceof Integer n) {

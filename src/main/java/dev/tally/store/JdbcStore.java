@@ -429,11 +429,11 @@ class JdbcStore implements Store {
       if (f.getKey() == Dimension.PERSON) { // an unmapped identity stands for itself
         f.getValue().stream().filter(v -> !owners.containsKey(v) && !v.startsWith("person:")).forEach(match::add);
       } else if (f.getValue().contains("")) {
-        match.add("\u0000unmapped"); // resolved below: identities without a team
+        match.add("\uffffunmapped"); // resolved below: identities without a team
       }
       identities = identities == null ? match : retain(identities, match);
     }
-    boolean teamless = identities != null && identities.remove("\u0000unmapped");
+    boolean teamless = identities != null && identities.remove("\uffffunmapped");
     List<Dimension> groupBy = new ArrayList<>();
     int identityIndex = -1;
     for (Dimension d : q.groupBy()) {
@@ -444,7 +444,7 @@ class JdbcStore implements Store {
     groupBy.add(Dimension.IDENTITY);
     identityIndex = groupBy.size() - 1;
     if (identities != null && !teamless) {
-      filters.put(Dimension.IDENTITY, identities.isEmpty() ? Set.of("\u0000none") : Set.copyOf(identities));
+      filters.put(Dimension.IDENTITY, identities.isEmpty() ? Set.of("\uffffno-match") : Set.copyOf(identities));
     }
     List<UsageRow> raw = usageSql(new UsageQuery(q.from(), q.to(), groupBy, filters, q.hourly(), q.daily()));
     Map<List<Object>, UsageRow> merged = new LinkedHashMap<>();

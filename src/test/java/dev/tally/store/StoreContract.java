@@ -158,4 +158,57 @@ abstract class StoreContract {
     assertThat(found).containsOnlyKeys("anthropic:msg_1");
     assertThat(found.get("anthropic:msg_1").event()).isEqualTo(e);
   }
+
+  @Test
+  void theDirectoryMapsIdentitiesMergesAndSplitsPeople() {
+    DirectoryStore d = store.directory();
+    long alice = d.createPerson("Alice", "web");
+    long alias = d.createPerson("Alice (old laptop)", null);
+    d.mapIdentity("email:alice@x.com", alice);
+    d.mapIdentity("local:alice@laptop", alias);
+    d.mergePeople(alias, alice);
+    assertThat(d.identitiesOf(alice)).containsExactly("email:alice@x.com", "local:alice@laptop");
+    assertThat(d.person(alias)).isEmpty();
+    assertThat(d.person(alice).orElseThrow().team()).isEqualTo("web");
+    d.unmapIdentity("local:alice@laptop");
+    assertThat(d.personOf("local:alice@laptop")).isEmpty();
+    assertThat(d.teamId("web")).isEqualTo(d.teamId("web"));
+  }
+
+  @Test
+  void personAndTeamAreAJoinAtQueryTime() {
+    store.apply(List.of(new Store.Change(null, priced(event("k1", "2026-11-20T09:00:00Z", "m", Tokens.of(1, 0, 0, 0, 0))))), List.of());
+    UsageQuery byPerson = new UsageQuery(null, null, List.of(Dimension.PERSON, Dimension.TEAM), Map.of(), false);
+    assertThat(store.usage(byPerson).get(0).keys()).containsExactly("email:dev@example.com", "");
+    long dev = store.directory().createPerson("Dev", "api");
+    store.directory().mapIdentity("email:dev@example.com", dev);
+    assertThat(store.usage(byPerson).get(0).keys()).containsExactly("person:" + dev, "api");
+    UsageQuery onlyApi = new UsageQuery(null, null, List.of(), Map.of(Dimension.TEAM, Set.of("api")), false);
+    assertThat(store.usage(onlyApi)).hasSize(1);
+    UsageQuery onlyWeb = new UsageQuery(null, null, List.of(), Map.of(Dimension.TEAM, Set.of("web")), false);
+    assertThat(store.usage(onlyWeb)).isEmpty();
+  }
+
+  @Test
+  void tokensAreFoundByTheirHashAndRevoked() {
+    long id = store.directory().createToken("tly_abcd", "hash-1", "ci", "agent", null, 1000);
+    assertThat(store.directory().tokenBySecretHash("hash-1").orElseThrow().revokedMs()).isNull();
+    store.directory().revokeToken(id, 2000);
+    assertThat(store.directory().tokenBySecretHash("hash-1").orElseThrow().revokedMs()).isEqualTo(2000L);
+    assertThat(store.directory().tokenBySecretHash("hash-2")).isEmpty();
+  }
+
+  @Test
+  void cumulativeCountersCountIncreasesAndRestartAfterAReset() {
+    String series = "claude_code.token.usage|type=output";
+    long day = Instant.parse("2026-11-20T00:00:00Z").toEpochMilli();
+    List<dev.tally.ledger.MetricPoint> points = List.of(
+        new dev.tally.ledger.MetricPoint(series, day, day + 60_000, "email:a@x.com", "s", "m", "output", 100, true),
+        new dev.tally.ledger.MetricPoint(series, day, day + 120_000, "email:a@x.com", "s", "m", "output", 250, true),
+        new dev.tally.ledger.MetricPoint(series, day, day + 120_000, "email:a@x.com", "s", "m", "output", 250, true), // retry
+        new dev.tally.ledger.MetricPoint(series, day + 200_000, day + 260_000, "email:a@x.com", "s", "m", "output", 40, true)); // new process
+    assertThat(store.recordMetricPoints(points)).isEqualTo(3);
+    var rows = store.reconcile(Instant.ofEpochMilli(day), Instant.ofEpochMilli(day + 86_400_000));
+    assertThat(rows).singleElement().satisfies(r -> assertThat(r.reported()).isEqualTo(290));
+  }
 }

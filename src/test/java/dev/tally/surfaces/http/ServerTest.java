@@ -46,9 +46,13 @@ class ServerTest {
   String admin;
   final HttpClient http = HttpClient.newHttpClient();
 
+  Store openStore() throws Exception {
+    return SqliteStore.open(dir.resolve("tally.db"));
+  }
+
   @BeforeEach
-  void start() {
-    store = SqliteStore.open(dir.resolve("tally.db"));
+  void start() throws Exception {
+    store = openStore();
     server = new Server(store, (p, m, t) -> new Cost(t.total(), "test", m), CLOCK, 4);
     server.directory().ensureAdmin("admin-password");
     admin = server.directory().createToken("ops", Directory.Scope.ADMIN, null).secret();
