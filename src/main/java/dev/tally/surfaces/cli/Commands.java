@@ -10,7 +10,7 @@ public final class Commands {
 
   /** Every command, in the order help lists them. */
   private static final List<String> NAMES =
-      List.of("daily", "weekly", "monthly", "session", "blocks", "leaderboard", "prices", "reprice", "serve", "agent", "bench", "train", "help");
+      List.of("daily", "weekly", "monthly", "session", "blocks", "leaderboard", "prices", "reprice", "serve", "agent", "people", "tokens", "bench", "train", "help");
 
   // A switch rather than a map of constructor references: the JVM's AOT cache cannot archive
   // lambdas that point at some of picocli's classes.
@@ -26,6 +26,8 @@ public final class Commands {
       case "reprice" -> new RepriceCommand();
       case "serve" -> new ServeCommand();
       case "agent" -> new AgentCommand();
+      case "people" -> new AdminCommands.People();
+      case "tokens" -> new AdminCommands.Tokens();
       case "bench" -> new BenchCommand();
       case "train" -> new TrainCommand();
       case "help" -> new CommandLine.HelpCommand();

@@ -93,4 +93,35 @@ class TwoAgentsTest {
     }
     throw new AssertionError("no row for " + person + " in " + usage);
   }
+
+  @Test
+  void anAdminManagesPeopleAndTokensFromTheCommandLine() throws Exception {
+    try (Store store = SqliteStore.open(tmp.resolve("admin.db"))) {
+      Server server = new Server(store, PriceTable.shipped()::price, new Cli(tmp).clock, 4);
+      String url = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
+      try {
+        String admin = server.directory().createToken("ops", Directory.Scope.ADMIN, null).secret();
+        Cli cli = new Cli(Files.createDirectories(tmp.resolve("ops"))).env("TALLY_SERVER", url).env("TALLY_TOKEN", admin);
+        assertThat(cli.run("people", "add", "Alice Smith", "--email", "alice@corp.com", "--team", "web").out()).contains("person 1");
+        assertThat(cli.run("people", "add", "Alice (home)", "--email", "alice@home.net").out()).contains("person 2");
+        assertThat(cli.run("people", "merge", "2", "1").exitCode()).isZero();
+        assertThat(cli.run("people", "map", "1", "openai-user:user_abc").exitCode()).isZero();
+        String list = cli.run("people", "list").out();
+        assertThat(list).contains("Alice Smith").contains("email:alice@home.net").contains("openai-user:user_abc")
+            .doesNotContain("Alice (home)");
+        assertThat(cli.run("people", "unmap", "openai-user:user_abc").exitCode()).isZero();
+        Cli.Run token = cli.run("tokens", "create", "--name", "alice-laptop", "--person", "1");
+        assertThat(token.out()).startsWith("tly_");
+        String secret = token.out().lines().findFirst().orElseThrow();
+        assertThat(cli.run("tokens", "list").out()).contains("alice-laptop").doesNotContain(secret);
+        assertThat(cli.run("tokens", "revoke", "2").exitCode()).isZero();
+        Cli.Run refused = new Cli(tmp).env("TALLY_SERVER", url).env("TALLY_TOKEN", secret).run("people", "list");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.err()).contains("unknown or revoked token");
+        assertThat(new Cli(tmp).env("TALLY_SERVER", url).run("people", "list").err()).contains("TALLY_TOKEN");
+      } finally {
+        server.close();
+      }
+    }
+  }
 }
