@@ -16,9 +16,12 @@ import java.util.function.Supplier;
 /** The directory on JDBC: short transactions on their own connection, SQL shared by SQLite and PostgreSQL. */
 final class JdbcDirectoryStore implements DirectoryStore {
   private final Supplier<Connection> connections;
+  private final Runnable changed;
 
-  JdbcDirectoryStore(Supplier<Connection> connections) {
+  /** @param changed told after every committed change (person and team answers depend on it) */
+  JdbcDirectoryStore(Supplier<Connection> connections, Runnable changed) {
     this.connections = connections;
+    this.changed = changed;
   }
 
   @FunctionalInterface
@@ -40,6 +43,13 @@ final class JdbcDirectoryStore implements DirectoryStore {
     } catch (SQLException e) {
       throw new StoreException(doing, e);
     }
+  }
+
+  /** A transaction that changes the directory: cached person and team answers are dropped after it. */
+  private <T> T write(String doing, Work<T> work) {
+    T result = tx(doing, work);
+    changed.run();
+    return result;
   }
 
   private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
@@ -74,7 +84,7 @@ final class JdbcDirectoryStore implements DirectoryStore {
 
   @Override
   public long teamId(String name) {
-    return tx("creating team " + name, c -> teamId(c, name));
+    return write("creating team " + name, c -> teamId(c, name));
   }
 
   private static long teamId(Connection c, String name) throws SQLException {
@@ -84,7 +94,7 @@ final class JdbcDirectoryStore implements DirectoryStore {
 
   @Override
   public long createPerson(String name, String team) {
-    return tx("creating person " + name, c -> {
+    return write("creating person " + name, c -> {
       Long teamId = team == null || team.isBlank() ? null : teamId(c, team);
       return insertReturningId(c, "INSERT INTO people (name, team_id) VALUES (?, ?)", name, teamId);
     });
@@ -117,7 +127,7 @@ final class JdbcDirectoryStore implements DirectoryStore {
 
   @Override
   public void mapIdentity(String identity, long personId) {
-    tx("mapping " + identity, c -> {
+    write("mapping " + identity, c -> {
       try (PreparedStatement del = prepare(c, "DELETE FROM identities WHERE identity = ?", identity);
           PreparedStatement ins = prepare(c, "INSERT INTO identities (identity, person_id) VALUES (?, ?)", identity, personId)) {
         del.executeUpdate();
@@ -129,7 +139,7 @@ final class JdbcDirectoryStore implements DirectoryStore {
 
   @Override
   public void unmapIdentity(String identity) {
-    tx("unmapping " + identity, c -> {
+    write("unmapping " + identity, c -> {
       try (PreparedStatement ps = prepare(c, "DELETE FROM identities WHERE identity = ?", identity)) {
         ps.executeUpdate();
       }
@@ -172,7 +182,7 @@ final class JdbcDirectoryStore implements DirectoryStore {
 
   @Override
   public void mergePeople(long from, long into) {
-    tx("merging people", c -> {
+    write("merging people", c -> {
       for (String sql : List.of("UPDATE identities SET person_id = ? WHERE person_id = ?",
           "UPDATE users SET person_id = ? WHERE person_id = ?", "UPDATE api_tokens SET person_id = ? WHERE person_id = ?")) {
         try (PreparedStatement ps = prepare(c, sql, into, from)) {
@@ -188,7 +198,7 @@ final class JdbcDirectoryStore implements DirectoryStore {
 
   @Override
   public long createUser(String username, String passwordHash, String role, Long personId) {
-    return tx("creating user " + username, c -> insertReturningId(c,
+    return write("creating user " + username, c -> insertReturningId(c,
         "INSERT INTO users (username, password_hash, role, person_id) VALUES (?, ?, ?, ?)", username, passwordHash, role, personId));
   }
 
@@ -214,7 +224,7 @@ final class JdbcDirectoryStore implements DirectoryStore {
 
   @Override
   public void makeLead(long userId, String team) {
-    tx("making a team lead", c -> {
+    write("making a team lead", c -> {
       long t = teamId(c, team);
       if (longValue(c, "SELECT user_id FROM team_leads WHERE user_id = ? AND team_id = ?", userId, t).isEmpty()) {
         try (PreparedStatement ps = prepare(c, "INSERT INTO team_leads (user_id, team_id) VALUES (?, ?)", userId, t)) {
@@ -241,7 +251,7 @@ final class JdbcDirectoryStore implements DirectoryStore {
 
   @Override
   public long createToken(String prefix, String secretHash, String name, String scope, Long personId, long nowMs) {
-    return tx("creating token", c -> insertReturningId(c,
+    return write("creating token", c -> insertReturningId(c,
         "INSERT INTO api_tokens (prefix, secret_hash, name, scope, person_id, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
         prefix, secretHash, name, scope, personId, nowMs));
   }
@@ -281,7 +291,7 @@ final class JdbcDirectoryStore implements DirectoryStore {
 
   @Override
   public void revokeToken(long id, long nowMs) {
-    tx("revoking token", c -> {
+    write("revoking token", c -> {
       try (PreparedStatement ps = prepare(c, "UPDATE api_tokens SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL", nowMs, id)) {
         ps.executeUpdate();
       }

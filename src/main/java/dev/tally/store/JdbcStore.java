@@ -65,6 +65,17 @@ class JdbcStore implements Store {
   private final Supplier<Connection> readers;
   private final Dialect dialect;
   private final DirectoryStore directory;
+  /** Bumped by every write (ledger or directory): cached answers of an older generation are stale. */
+  private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+  private final Map<UsageQuery, CachedUsage> cache = java.util.Collections.synchronizedMap(
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UsageQuery, CachedUsage> eldest) {
+          return size() > 256;
+        }
+      });
+
+  private record CachedUsage(long generation, List<UsageRow> rows) {}
   private final String insertEvent;
   private final String updateEvent;
   private final String upsertHour;
@@ -74,7 +85,7 @@ class JdbcStore implements Store {
     this.writer = writer;
     this.readers = readers;
     this.dialect = dialect;
-    this.directory = new JdbcDirectoryStore(readers);
+    this.directory = new JdbcDirectoryStore(readers, generation::incrementAndGet);
     writer.setAutoCommit(false);
     insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (" + "?,".repeat(26) + "?)";
     updateEvent = "UPDATE events SET " + String.join(" = ?, ", EVENT_COLUMNS.split(",\\s*"))
@@ -142,6 +153,9 @@ class JdbcStore implements Store {
       writeRollups(changes);
       writeCursors(cursors);
       writer.commit();
+      if (!changes.isEmpty()) {
+        generation.incrementAndGet();
+      }
     } catch (SQLException | RuntimeException e) {
       try {
         writer.rollback();
@@ -376,6 +390,7 @@ class JdbcStore implements Store {
       ps.setLong(1, before.toEpochMilli());
       int n = ps.executeUpdate();
       writer.commit();
+      generation.incrementAndGet();
       return n;
     } catch (SQLException e) {
       throw new StoreException("deleting old events", e);
@@ -403,8 +418,23 @@ class JdbcStore implements Store {
    * Person and team are resolved here rather than joined in SQL: the directory is small, and a
    * plain group by identity lets the rollup be read in its stored order (several times faster).
    */
+  /**
+   * Answers from a small cache while nothing was written since: dashboards ask the same questions
+   * again and again between ingest batches.
+   */
   @Override
   public List<UsageRow> usage(UsageQuery q) {
+    long gen = generation.get();
+    CachedUsage hit = cache.get(q);
+    if (hit != null && hit.generation() == gen) {
+      return hit.rows();
+    }
+    List<UsageRow> rows = List.copyOf(usageUncached(q));
+    cache.put(q, new CachedUsage(gen, rows));
+    return rows;
+  }
+
+  private List<UsageRow> usageUncached(UsageQuery q) {
     boolean people = q.groupBy().stream().anyMatch(Dimension::needsDirectory)
         || q.filters().keySet().stream().anyMatch(Dimension::needsDirectory);
     if (!people) {

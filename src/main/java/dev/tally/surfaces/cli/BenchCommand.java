@@ -119,9 +119,10 @@ final class BenchCommand {
           "range=30d&groupBy=person", "range=7d&groupBy=team", "range=90d&groupBy=model",
           "range=30d&groupBy=person&filter.team=team-3", "range=14d&groupBy=tool", "range=24h&groupBy=person&top=10",
           "range=90d&groupBy=team,model", "range=30d&groupBy=project"};
-        out.printf("%-44s %8s %8s%n", "dashboard query (/api/v1/usage?...)", "p50 ms", "p95 ms");
+        out.printf("%-44s %8s %8s %8s%n", "dashboard query (/api/v1/usage?...)", "first ms", "p50 ms", "p95 ms");
         for (String q : queries) {
-          long[] ms = new long[20];
+          // the first call reads the rollups; repeats until the next write are served from the cache
+          long[] ms = new long[21];
           for (int i = 0; i < ms.length; i++) {
             long s = System.nanoTime();
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/usage?" + q))
@@ -131,8 +132,10 @@ final class BenchCommand {
               throw new IllegalStateException(q + " answered " + r.statusCode());
             }
           }
-          Arrays.sort(ms);
-          out.printf("%-44s %8d %8d%n", q, ms[9], ms[18]);
+          long first = ms[0];
+          long[] repeats = Arrays.copyOfRange(ms, 1, ms.length);
+          Arrays.sort(repeats);
+          out.printf("%-44s %8d %8d %8d%n", q, first, repeats[9], repeats[18]);
         }
         out.printf(Locale.ROOT, "Peak RSS of this process (server and load generator): %s MB%n", peakRssMb());
         out.flush();
