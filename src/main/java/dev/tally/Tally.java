@@ -20,7 +20,10 @@ public final class Tally {
   /** What the commands need from the outside world, injectable for tests. */
   public record Context(Map<String, String> env, Path userHome, Clock clock) {
     public static Context system() {
-      return new Context(System.getenv(), Path.of(System.getProperty("user.home")), Clock.systemDefaultZone());
+      // $HOME first, as every other tool on the machine sees it; the JVM's user.home comes from passwd
+      String home = System.getenv("HOME");
+      return new Context(System.getenv(), Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home")),
+          Clock.systemDefaultZone());
     }
 
     public TallyHome home() {
