@@ -10,6 +10,7 @@ import dev.tally.ledger.UsageEvent;
 import dev.tally.sources.logs.FileCursor;
 import dev.tally.sources.logs.FileKeys;
 import dev.tally.sources.logs.LineReader;
+import dev.tally.sources.logs.EnvPaths;
 import dev.tally.sources.logs.LogSource;
 import dev.tally.sources.logs.Projects;
 import java.io.IOException;
@@ -50,17 +51,7 @@ public final class CodexLogs implements LogSource {
 
   /** {@code CODEX_HOME} (comma-separated), else ~/.codex. */
   public static CodexLogs fromEnvironment(Map<String, String> env, Path home) {
-    String configured = env.get("CODEX_HOME");
-    List<Path> homes = new ArrayList<>();
-    if (configured != null && !configured.isBlank()) {
-      for (String part : configured.split(",")) {
-        if (!part.isBlank()) {
-          homes.add(Path.of(part.trim()));
-        }
-      }
-    } else {
-      homes.add(home.resolve(".codex"));
-    }
+    List<Path> homes = EnvPaths.of(env, "CODEX_HOME", home.resolve(".codex"));
     return new CodexLogs(homes);
   }
 

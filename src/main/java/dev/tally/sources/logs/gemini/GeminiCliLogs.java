@@ -9,6 +9,7 @@ import dev.tally.ledger.UsageEvent;
 import dev.tally.sources.logs.FileCursor;
 import dev.tally.sources.logs.FileKeys;
 import dev.tally.sources.logs.LineReader;
+import dev.tally.sources.logs.EnvPaths;
 import dev.tally.sources.logs.LogSource;
 import dev.tally.sources.logs.Projects;
 import java.io.IOException;
@@ -40,17 +41,7 @@ public final class GeminiCliLogs implements LogSource {
 
   /** {@code GEMINI_DATA_DIR} (comma-separated), else ~/.gemini. */
   public static GeminiCliLogs fromEnvironment(Map<String, String> env, Path home) {
-    String configured = env.get("GEMINI_DATA_DIR");
-    List<Path> roots = new ArrayList<>();
-    if (configured != null && !configured.isBlank()) {
-      for (String p : configured.split(",")) {
-        if (!p.isBlank()) {
-          roots.add(Path.of(p.trim()));
-        }
-      }
-    } else {
-      roots.add(home.resolve(".gemini"));
-    }
+    List<Path> roots = EnvPaths.of(env, "GEMINI_DATA_DIR", home.resolve(".gemini"));
     return new GeminiCliLogs(roots);
   }
 

@@ -8,6 +8,7 @@ import dev.tally.ledger.Tokens;
 import dev.tally.ledger.UsageEvent;
 import dev.tally.sources.logs.FileCursor;
 import dev.tally.sources.logs.FileKeys;
+import dev.tally.sources.logs.EnvPaths;
 import dev.tally.sources.logs.LogSource;
 import dev.tally.sources.logs.Projects;
 import java.io.IOException;
@@ -48,18 +49,9 @@ public final class OpenCodeLogs implements LogSource {
 
   /** {@code OPENCODE_DATA_DIR} (comma-separated), else $XDG_DATA_HOME/opencode or ~/.local/share/opencode. */
   public static OpenCodeLogs fromEnvironment(Map<String, String> env, Path home) {
-    String configured = env.get("OPENCODE_DATA_DIR");
-    List<Path> dirs = new ArrayList<>();
-    if (configured != null && !configured.isBlank()) {
-      for (String p : configured.split(",")) {
-        if (!p.isBlank()) {
-          dirs.add(Path.of(p.trim()));
-        }
-      }
-    } else {
-      String xdg = env.get("XDG_DATA_HOME");
-      dirs.add((xdg == null || xdg.isBlank() ? home.resolve(".local/share") : Path.of(xdg)).resolve("opencode"));
-    }
+    String xdg = env.get("XDG_DATA_HOME");
+    Path fallback = (xdg == null || xdg.isBlank() ? home.resolve(".local/share") : Path.of(xdg)).resolve("opencode");
+    List<Path> dirs = EnvPaths.of(env, "OPENCODE_DATA_DIR", fallback);
     return new OpenCodeLogs(dirs);
   }
 
