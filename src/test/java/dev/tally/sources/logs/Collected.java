@@ -34,17 +34,9 @@ public final class Collected {
     return byKey.values().stream().filter(e -> model == null || e.model().equals(model)).count();
   }
 
-  /** shared/ beside the project root (or above the working directory). */
+  /** The shared fixtures and data. */
   public static Path shared() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isDirectory(dir.resolve("shared/fixtures"))) {
-        return dir.resolve("shared");
-      }
-      if (Files.isDirectory(dir.resolve("../shared/fixtures"))) {
-        return dir.resolve("../shared").normalize();
-      }
-    }
-    throw new IllegalStateException("shared/fixtures not found");
+    return dev.tally.TestData.shared();
   }
 
   public static Path only(Path root, String suffix) throws IOException {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.Tally;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -52,18 +51,8 @@ final class Cli {
     return new Run(code, out.toString(), err.toString());
   }
 
-  /** The shared fixtures folder (shared/ beside the project root, or above it). */
+  /** The shared fixtures folder. */
   static Path shared() {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null) {
-      if (Files.isDirectory(dir.resolve("shared/fixtures"))) {
-        return dir.resolve("shared");
-      }
-      if (Files.isDirectory(dir.resolve("../shared/fixtures"))) {
-        return dir.resolve("../shared").normalize();
-      }
-      dir = dir.getParent();
-    }
-    throw new IllegalStateException("shared/fixtures not found above " + Path.of("").toAbsolutePath());
+    return dev.tally.TestData.shared();
   }
 }

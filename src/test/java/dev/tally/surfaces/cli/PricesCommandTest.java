@@ -137,12 +137,6 @@ class PricesCommandTest {
   }
 
   private static Path shared(String relative) {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared").resolve(relative);
-      if (Files.exists(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException("shared/" + relative + " not found");
+    return dev.tally.TestData.shared(relative);
   }
 }
