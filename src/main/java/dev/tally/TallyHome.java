@@ -11,10 +11,6 @@ import java.util.Map;
  */
 public record TallyHome(Path dataDir, Path configDir) {
 
-  public static TallyHome fromEnvironment() {
-    return from(System.getenv(), Path.of(System.getProperty("user.home")));
-  }
-
   public static TallyHome from(Map<String, String> env, Path userHome) {
     Path data = dir(env, "TALLY_DATA_DIR", "XDG_DATA_HOME", userHome.resolve(".local/share"));
     Path config = dir(env, "TALLY_CONFIG_DIR", "XDG_CONFIG_HOME", userHome.resolve(".config"));

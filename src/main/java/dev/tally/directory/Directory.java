@@ -10,7 +10,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -218,11 +217,6 @@ public final class Directory {
       case AGENT -> new Principal("token:" + t.name(), Role.MEMBER, t.personId(), Set.of(), true);
       case READ -> new Principal("token:" + t.name(), Role.MEMBER, t.personId(), Set.of(), false);
     });
-  }
-
-  /** The identities events from this principal's agent are recorded under. */
-  public Set<String> identitiesOf(long personId) {
-    return new LinkedHashSet<>(store.identitiesOf(personId));
   }
 
   private String randomSecret(int bytes) {

@@ -182,7 +182,7 @@ public final class Ingest implements EventSink, AutoCloseable {
     Map<String, UsageEvent> byKey = new LinkedHashMap<>();
     Map<String, String> keyByMessage = new HashMap<>();
     for (UsageEvent raw : events) {
-      UsageEvent e = raw.identity() == null && defaultIdentity != null ? withIdentity(raw) : raw;
+      UsageEvent e = raw.identity() == null && defaultIdentity != null ? raw.withIdentity(defaultIdentity) : raw;
       String key = e.dedupKey();
       if (!byKey.containsKey(key)) {
         String mk = Store.messageKey(e.provider(), e.messageId());
@@ -195,10 +195,6 @@ public final class Ingest implements EventSink, AutoCloseable {
       byKey.put(key, existing == null ? e : Merge.merge(existing, e));
     }
     return byKey;
-  }
-
-  private UsageEvent withIdentity(UsageEvent e) {
-    return e.withIdentity(defaultIdentity);
   }
 
   private LedgerEvent price(UsageEvent e) {

@@ -43,10 +43,6 @@ public record Tokens(
     return input + cacheWrite5m + cacheWrite1h + cacheRead;
   }
 
-  public boolean isZero() {
-    return equals(ZERO);
-  }
-
   public Tokens plus(Tokens o) {
     return new Tokens(input + o.input, output + o.output, cacheWrite5m + o.cacheWrite5m,
         cacheWrite1h + o.cacheWrite1h, cacheRead + o.cacheRead, reasoning + o.reasoning,

@@ -29,53 +29,23 @@ public final class LineReader {
   private LineReader() {}
 
   public static Result read(Path file, long offset, LineHandler handler) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      if (offset >= size) {
-        return new Result(offset, 0);
+    return scan(file, offset, (buf, filled, bufStart, eof, count) -> {
+      int lineStart = 0;
+      int nl;
+      while ((nl = indexOf(buf, (byte) '\n', lineStart, filled)) >= 0) {
+        int end = nl > lineStart && buf[nl - 1] == '\r' ? nl - 1 : nl;
+        if (end > lineStart) {
+          handler.line(buf, lineStart, end, bufStart + lineStart, true);
+        }
+        count[0]++;
+        lineStart = nl + 1;
       }
-      byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(4096, size - offset))];
-      int filled = 0; // bytes in buf
-      long bufStart = offset; // file position of buf[0]
-      long consumed = offset;
-      long lines = 0;
-      ch.position(offset);
-      while (true) {
-        if (filled == buf.length) {
-          // a line longer than the buffer: grow it
-          byte[] bigger = new byte[buf.length * 2];
-          System.arraycopy(buf, 0, bigger, 0, filled);
-          buf = bigger;
-        }
-        int n = ch.read(ByteBuffer.wrap(buf, filled, buf.length - filled));
-        boolean eof = n < 0;
-        if (!eof) {
-          filled += n;
-        }
-        int lineStart = 0;
-        int nl;
-        while ((nl = indexOf(buf, (byte) '\n', lineStart, filled)) >= 0) {
-          int end = nl > lineStart && buf[nl - 1] == '\r' ? nl - 1 : nl;
-          if (end > lineStart) {
-            handler.line(buf, lineStart, end, bufStart + lineStart, true);
-          }
-          lines++;
-          lineStart = nl + 1;
-        }
-        consumed = bufStart + lineStart;
-        if (eof) {
-          if (lineStart < filled && handler.line(buf, lineStart, filled, bufStart + lineStart, false)) {
-            lines++;
-            consumed = bufStart + filled;
-          }
-          return new Result(consumed, lines);
-        }
-        // keep the partial line at the front of the buffer
-        System.arraycopy(buf, lineStart, buf, 0, filled - lineStart);
-        filled -= lineStart;
-        bufStart += lineStart;
+      if (eof && lineStart < filled && handler.line(buf, lineStart, filled, bufStart + lineStart, false)) {
+        count[0]++;
+        return filled;
       }
-    }
+      return lineStart;
+    });
   }
 
   /**
@@ -84,59 +54,63 @@ public final class LineReader {
    * lines are looked at once. Reports the lines handled, not all lines.
    */
   public static Result readMarked(Path file, long offset, Markers markers, LineHandler handler) throws IOException {
+    return scan(file, offset, (buf, filled, bufStart, eof, count) -> {
+      // complete lines end at the last newline in the buffer
+      int complete = lastIndexOf(buf, (byte) '\n', filled) + 1;
+      int pos = 0;
+      int hit;
+      while (pos < complete && (hit = markers.find(buf, pos, complete)) >= 0) {
+        int lineStart = lastIndexOf(buf, (byte) '\n', hit) + 1;
+        int nl = indexOf(buf, (byte) '\n', hit, complete);
+        int end = nl > lineStart && buf[nl - 1] == '\r' ? nl - 1 : nl;
+        handler.line(buf, lineStart, end, bufStart + lineStart, true);
+        count[0]++;
+        pos = nl + 1;
+      }
+      // an unterminated last line is taken only when it is ours and parses whole
+      if (eof && complete < filled && markers.find(buf, complete, filled) >= 0
+          && handler.line(buf, complete, filled, bufStart + complete, false)) {
+        count[0]++;
+        return filled;
+      }
+      return complete;
+    });
+  }
+
+  /** Handles the lines in {@code buf[0, filled)}; returns how many bytes from the front are done. */
+  private interface Chunk {
+    int consume(byte[] buf, int filled, long bufStart, boolean eof, long[] count) throws IOException;
+  }
+
+  /** Reads the file from {@code offset} in chunks, keeping an unfinished line for the next chunk. */
+  private static Result scan(Path file, long offset, Chunk chunk) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       if (offset >= size) {
         return new Result(offset, 0);
       }
       byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(4096, size - offset))];
-      int filled = 0;
-      long bufStart = offset;
-      long handled = 0;
+      int filled = 0; // bytes in buf
+      long bufStart = offset; // file position of buf[0]
+      long[] count = {0};
       ch.position(offset);
       while (true) {
         if (filled == buf.length) {
-          byte[] bigger = new byte[buf.length * 2];
-          System.arraycopy(buf, 0, bigger, 0, filled);
-          buf = bigger;
+          // a line longer than the buffer: grow it
+          buf = java.util.Arrays.copyOf(buf, buf.length * 2);
         }
         int n = ch.read(ByteBuffer.wrap(buf, filled, buf.length - filled));
         boolean eof = n < 0;
         if (!eof) {
           filled += n;
         }
-        // complete lines end at the last newline in the buffer
-        int complete = lastIndexOf(buf, (byte) '\n', filled) + 1;
-        int pos = 0;
-        while (pos < complete) {
-          int hit = markers.find(buf, pos, complete);
-          if (hit < 0) {
-            break;
-          }
-          int lineStart = lastIndexOf(buf, (byte) '\n', hit) + 1;
-          int nl = indexOf(buf, (byte) '\n', hit, complete);
-          int end = nl > lineStart && buf[nl - 1] == '\r' ? nl - 1 : nl;
-          handler.line(buf, lineStart, end, bufStart + lineStart, true);
-          handled++;
-          pos = nl + 1;
-        }
+        int done = chunk.consume(buf, filled, bufStart, eof, count);
         if (eof) {
-          long consumed = bufStart + complete;
-          if (complete < filled) {
-            boolean marked = markers.find(buf, complete, filled) >= 0;
-            // an unterminated last line is taken only when it is ours and parses whole
-            if (!marked || handler.line(buf, complete, filled, bufStart + complete, false)) {
-              if (marked) {
-                handled++;
-                consumed = bufStart + filled;
-              }
-            }
-          }
-          return new Result(consumed, handled);
+          return new Result(bufStart + done, count[0]);
         }
-        System.arraycopy(buf, complete, buf, 0, filled - complete);
-        filled -= complete;
-        bufStart += complete;
+        System.arraycopy(buf, done, buf, 0, filled - done);
+        filled -= done;
+        bufStart += done;
       }
     }
   }

@@ -68,7 +68,8 @@ final class BlocksCommand implements Callable<Integer> {
       options.days = 3;
     }
     if (options.agents == null || options.agents.isEmpty()) {
-      options.agents = List.of("claude"); // scan only what blocks show
+      // billing blocks are Claude's subscription windows: other agents only when asked for
+      options.agents = List.of("claude");
     }
     if (!live) {
       try (LocalLedger ledger = LocalLedger.open(tally.context(), options, spec.commandLine().getErr())) {
@@ -92,9 +93,7 @@ final class BlocksCommand implements Callable<Integer> {
   private void render(PrintWriter out, LocalLedger ledger) {
     UsageQueries q = ledger.queries(options.costMode());
     Range range = options.range(q.clock());
-    // Billing blocks are Claude's subscription windows: other agents only when asked for.
-    var filter = options.agents == null || options.agents.isEmpty()
-        ? options.filter().and(dev.tally.store.Dimension.TOOL, java.util.Set.of("claude-code")) : options.filter();
+    var filter = options.filter();
     List<Block> blocks = q.blocks(range, filter, Duration.ofHours(hours));
     Long limit = limit(blocks);
     List<Block> shown = active ? blocks.stream().filter(Block::active).toList() : blocks;

@@ -22,7 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,19 +65,11 @@ public final class PricesCommand implements Runnable {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  private final Supplier<TallyHome> home;
+  private final TallyHome home;
 
   @Spec CommandSpec spec;
 
-  public PricesCommand() {
-    this(TallyHome::fromEnvironment);
-  }
-
   public PricesCommand(TallyHome home) {
-    this(() -> home);
-  }
-
-  private PricesCommand(Supplier<TallyHome> home) {
     this.home = home;
   }
 
@@ -88,7 +79,7 @@ public final class PricesCommand implements Runnable {
   }
 
   TallyHome home() {
-    return home.get();
+    return home;
   }
 
   // ---- show ---------------------------------------------------------------------------------

@@ -248,15 +248,49 @@ public final class Server implements AutoCloseable {
 
   // ---------------------------------------------------------------- ingest
 
-  private void ingestEvents(Context ctx) throws IOException {
+  private static Principal requireSender(Context ctx, String what) {
     Principal p = principal(ctx);
     if (!p.isAdmin() && !p.ingestOnly()) {
-      throw new ApiError(403, "only agent and admin tokens may send events");
+      throw new ApiError(403, "only agent and admin tokens may send " + what);
     }
+    return p;
+  }
+
+  /** The identity an agent token's events are recorded under (mapped to its person), or null. */
+  private static String agentIdentity(Principal p) {
+    return p.ingestOnly() ? "agent:" + p.name().substring("token:".length()) + ":person:" + p.personId() : null;
+  }
+
+  /**
+   * Writes events from {@code p}: an agent token's are recorded for its own person whatever they
+   * claim; others keep their identity, with new email identities given a person.
+   */
+  private Ingest.Result record(Principal p, List<UsageEvent> events) {
+    String agentIdentity = agentIdentity(p);
+    List<UsageEvent> owned = new ArrayList<>(events.size());
+    for (UsageEvent e : events) {
+      owned.add(e.withIdentity(agentIdentity != null ? agentIdentity : Directory.normalize(e.identity())));
+    }
+    Ingest.Result r;
+    synchronized (ingest) { // one writer
+      r = ingest.write(owned, List.of());
+    }
+    if (agentIdentity != null) {
+      agentIdentities.computeIfAbsent(agentIdentity, k -> {
+        directory.mapIdentity(k, p.personId());
+        return Boolean.TRUE;
+      });
+    } else {
+      owned.stream().map(UsageEvent::identity).distinct().forEach(directory::adoptIdentity);
+    }
+    return r;
+  }
+
+  private void ingestEvents(Context ctx) throws IOException {
+    Principal p = requireSender(ctx, "events");
     JsonNode body;
-    try (InputStream in = "gzip".equalsIgnoreCase(ctx.header("Content-Encoding"))
-        ? new GZIPInputStream(ctx.bodyInputStream()) : ctx.bodyInputStream()) {
-      body = JSON.readTree(in);
+    try {
+      body = JSON.readTree(rawBody(ctx));
     } catch (IOException e) {
       throw new ApiError(400, "body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
@@ -269,12 +303,9 @@ public final class Server implements AutoCloseable {
     }
     List<UsageEvent> events = new ArrayList<>();
     ArrayNode rejects = JSON.createArrayNode();
-    String agentIdentity = p.ingestOnly() ? "agent:" + p.name().substring("token:".length()) + ":person:" + p.personId() : null;
     for (int i = 0; i < items.size(); i++) {
       try {
-        UsageEvent e = EventJson.fromJson(items.get(i));
-        // an agent token writes only for its own person
-        events.add(agentIdentity != null ? e.withIdentity(agentIdentity) : e.withIdentity(Directory.normalize(e.identity())));
+        events.add(EventJson.fromJson(items.get(i)));
       } catch (EventJson.InvalidEvent | IllegalArgumentException e) {
         rejects.addObject().put("index", i).put("reason", e.getMessage());
       }
@@ -285,19 +316,9 @@ public final class Server implements AutoCloseable {
     }
     Ingest.Result r;
     try {
-      synchronized (ingest) { // one writer
-        r = ingest.write(events, List.of());
-      }
+      r = record(p, events);
     } finally {
       ingestSlots.release();
-    }
-    if (agentIdentity != null) {
-      agentIdentities.computeIfAbsent(agentIdentity, k -> {
-        directory.mapIdentity(k, p.personId());
-        return Boolean.TRUE;
-      });
-    } else {
-      events.stream().map(UsageEvent::identity).distinct().forEach(directory::adoptIdentity);
     }
     accepted.increment(r.inserted() + r.updated());
     rejected.increment(rejects.size());
@@ -326,10 +347,7 @@ public final class Server implements AutoCloseable {
 
   /** OTLP/HTTP logs: Claude Code's api_request events become usage events of the token's person. */
   private void otlpLogs(Context ctx) throws IOException {
-    Principal p = principal(ctx);
-    if (!p.isAdmin() && !p.ingestOnly()) {
-      throw new ApiError(403, "only agent and admin tokens may send telemetry");
-    }
+    Principal p = requireSender(ctx, "telemetry");
     boolean json = jsonContent(ctx);
     List<UsageEvent> events;
     try {
@@ -337,20 +355,8 @@ public final class Server implements AutoCloseable {
     } catch (dev.tally.sources.otel.OtlpLogs.BadPayload e) {
       throw new ApiError(400, e.getMessage());
     }
-    String agentIdentity = p.ingestOnly() ? "agent:" + p.name().substring("token:".length()) + ":person:" + p.personId() : null;
-    List<UsageEvent> owned = new ArrayList<>();
-    for (UsageEvent e : events) {
-      owned.add(agentIdentity != null ? e.withIdentity(agentIdentity) : e.withIdentity(Directory.normalize(e.identity())));
-    }
-    synchronized (ingest) {
-      ingest.write(owned, List.of());
-    }
-    if (agentIdentity != null) {
-      directory.mapIdentity(agentIdentity, p.personId());
-    } else {
-      owned.stream().map(UsageEvent::identity).distinct().forEach(directory::adoptIdentity);
-    }
-    accepted.increment(owned.size());
+    record(p, events);
+    accepted.increment(events.size());
     var answer = io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse.getDefaultInstance();
     if (json) {
       ctx.contentType("application/json").result("{}");
@@ -364,15 +370,12 @@ public final class Server implements AutoCloseable {
    * compared with the per-request ledger ({@code GET /api/v1/reconciliation}); they never add to it.
    */
   private void otlpMetrics(Context ctx) throws IOException {
-    Principal p = principal(ctx);
-    if (!p.isAdmin() && !p.ingestOnly()) {
-      throw new ApiError(403, "only agent and admin tokens may send telemetry");
-    }
+    Principal p = requireSender(ctx, "telemetry");
     boolean json = jsonContent(ctx);
     List<dev.tally.ledger.MetricPoint> points;
     try {
-      String identity = p.ingestOnly() ? "agent:" + p.name().substring("token:".length()) + ":person:" + p.personId() : null;
-      points = dev.tally.sources.otel.OtlpMetrics.points(dev.tally.sources.otel.OtlpMetrics.parse(rawBody(ctx), json), identity);
+      points = dev.tally.sources.otel.OtlpMetrics.points(dev.tally.sources.otel.OtlpMetrics.parse(rawBody(ctx), json),
+          agentIdentity(p));
     } catch (dev.tally.sources.otel.OtlpLogs.BadPayload e) {
       throw new ApiError(400, e.getMessage());
     }
