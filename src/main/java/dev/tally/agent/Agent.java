@@ -1,5 +1,6 @@
 package dev.tally.agent;
 
+import dev.tally.ingest.Spool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,9 @@
 package dev.tally.store;
 
+import static dev.tally.store.Sql.insertReturningId;
+import static dev.tally.store.Sql.longValue;
+import static dev.tally.store.Sql.prepare;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,71 +19,19 @@ import java.util.function.Supplier;
 
 /** The directory on JDBC: short transactions on their own connection, SQL shared by SQLite and PostgreSQL. */
 final class JdbcDirectoryStore implements DirectoryStore {
-  private final Supplier<Connection> connections;
-  private final Runnable changed;
+  private final Sql sql;
 
   /** @param changed told after every committed change (person and team answers depend on it) */
   JdbcDirectoryStore(Supplier<Connection> connections, Runnable changed) {
-    this.connections = connections;
-    this.changed = changed;
+    this.sql = new Sql(connections, changed);
   }
 
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
+  private <T> T tx(String doing, Sql.Work<T> work) {
+    return sql.tx(doing, work);
   }
 
-  private <T> T tx(String doing, Work<T> work) {
-    try (Connection c = connections.get()) {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new StoreException(doing, e);
-    }
-  }
-
-  /** A transaction that changes the directory: cached person and team answers are dropped after it. */
-  private <T> T write(String doing, Work<T> work) {
-    T result = tx(doing, work);
-    changed.run();
-    return result;
-  }
-
-  private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
-    PreparedStatement ps = c.prepareStatement(sql);
-    for (int i = 0; i < params.length; i++) {
-      Object p = params[i];
-      if (p == null) {
-        ps.setObject(i + 1, null); // untyped: PostgreSQL takes it for a BIGINT column too
-      } else if (p instanceof Long l) {
-        ps.setLong(i + 1, l);
-      } else if (p instanceof Integer n) {
-        ps.setInt(i + 1, n);
-      } else {
-        ps.setString(i + 1, p.toString());
-      }
-    }
-    return ps;
-  }
-
-  private static long insertReturningId(Connection c, String sql, Object... params) throws SQLException {
-    try (PreparedStatement ps = prepare(c, sql + " RETURNING id", params); ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private static Optional<Long> longValue(Connection c, String sql, Object... params) throws SQLException {
-    try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-    }
+  private <T> T write(String doing, Sql.Work<T> work) {
+    return sql.write(doing, work);
   }
 
   @Override

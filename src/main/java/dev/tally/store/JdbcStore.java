@@ -65,6 +65,7 @@ class JdbcStore implements Store {
   private final Supplier<Connection> readers;
   private final Dialect dialect;
   private final DirectoryStore directory;
+  private final GatewayStore gateway;
   /** Bumped by every write (ledger or directory): cached answers of an older generation are stale. */
   private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
   private final Map<UsageQuery, CachedUsage> cache = java.util.Collections.synchronizedMap(
@@ -86,6 +87,7 @@ class JdbcStore implements Store {
     this.readers = readers;
     this.dialect = dialect;
     this.directory = new JdbcDirectoryStore(readers, generation::incrementAndGet);
+    this.gateway = new JdbcGatewayStore(readers);
     writer.setAutoCommit(false);
     insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (" + "?,".repeat(26) + "?)";
     updateEvent = "UPDATE events SET " + String.join(" = ?, ", EVENT_COLUMNS.split(",\\s*"))
@@ -747,6 +749,11 @@ class JdbcStore implements Store {
   @Override
   public DirectoryStore directory() {
     return directory;
+  }
+
+  @Override
+  public GatewayStore gateway() {
+    return gateway;
   }
 
   @Override

@@ -58,6 +58,9 @@ public interface Store extends CursorStore, AutoCloseable {
   /** People, teams, identities, users and tokens, in the same database. */
   DirectoryStore directory();
 
+  /** Provider credentials, gateway keys and budgets. */
+  GatewayStore gateway();
+
   @Override
   void close();
 

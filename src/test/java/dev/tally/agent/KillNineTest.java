@@ -1,5 +1,6 @@
 package dev.tally.agent;
 
+import dev.tally.ingest.Spool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,8 +1,9 @@
 package dev.tally.surfaces.cli;
 
+import dev.tally.ingest.Spool;
 import dev.tally.Tally;
 import dev.tally.agent.Agent;
-import dev.tally.agent.Spool;
+
 import dev.tally.sources.logs.LogSources;
 import dev.tally.sources.logs.ScanResult;
 import java.io.IOException;

@@ -16,8 +16,12 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = {"Runs the team server: the ingest API for developer agents, the query API and the directory,",
-        "on embedded SQLite (or PostgreSQL with --database-url). Prints the URL and, on first start, the admin login."},
+    description = {"Runs the team server: the metering gateway, the ingest API for developer agents, the query API",
+        "and the directory, on embedded SQLite (or PostgreSQL with --database-url). Prints the URL and, on first",
+        "start, the admin login.", "",
+        "Environment: TALLY_MASTER_KEY (base64, 32 bytes) encrypts provider keys; without it a key file is created",
+        "in the data directory (mode 0600). TALLY_GATEWAY_FAIL=closed refuses gateway requests whose budget cannot",
+        "be read while the database is down (default: open)."},
     footer = {"", "Examples:", "  tally serve", "  tally serve --port 9090 --data-dir /var/lib/tally",
         "  TALLY_DATABASE_URL=jdbc:postgresql://db/tally?user=tally&password=... tally serve"})
 final class ServeCommand implements Callable<Integer> {
@@ -46,7 +50,8 @@ final class ServeCommand implements Callable<Integer> {
         : tally.context().home();
     String url = databaseUrl != null ? databaseUrl : env.get("TALLY_DATABASE_URL");
     Store store = url != null && !url.isBlank() ? PostgresStore.open(url, null, null) : SqliteStore.open(home.database());
-    Server server = new Server(store, LocalWiring.pricer(home), tally.context().clock(), 4, System.out);
+    Server server = new Server(store, LocalWiring.pricer(home), tally.context().clock(), 4, System.out)
+        .withGateway(home.dataDir(), env.get("TALLY_MASTER_KEY"), !"closed".equalsIgnoreCase(env.get("TALLY_GATEWAY_FAIL")));
     var password = server.directory().ensureAdmin(env.get("TALLY_ADMIN_PASSWORD"));
     int bound = server.start(host, p);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -56,6 +61,8 @@ final class ServeCommand implements Callable<Integer> {
       stopped.countDown();
     }, "tally-shutdown"));
     out.println("Tally is running at http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + bound + "/");
+    String base = "http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + bound;
+    out.println("Gateway: ANTHROPIC_BASE_URL=" + base + "  OPENAI_BASE_URL=" + base + "/v1  (keys: tally keys create --help)");
     out.println("Ledger: " + (url != null && !url.isBlank() ? PostgresStore.redact(url) : home.database()));
     if (password.isPresent()) {
       out.println("First admin login: user 'admin', password '" + password.get() + "' (shown once; change it after signing in)");

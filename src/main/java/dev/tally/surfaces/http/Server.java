@@ -63,6 +63,8 @@ public final class Server implements AutoCloseable {
   private final java.util.concurrent.ConcurrentHashMap<String, Boolean> agentIdentities = new java.util.concurrent.ConcurrentHashMap<>();
   private final Log log;
   private Javalin app;
+  private GatewayApi gateway;
+  private final Pricer pricer;
 
   public Server(Store store, Pricer pricer, Clock clock, int concurrentIngests) {
     this(store, pricer, clock, concurrentIngests, null);
@@ -74,6 +76,7 @@ public final class Server implements AutoCloseable {
     this.clock = clock;
     this.directory = new Directory(store.directory(), clock);
     this.ingest = new Ingest(store, pricer, null);
+    this.pricer = pricer;
     this.ingestSlots = new Semaphore(concurrentIngests);
     this.accepted = Counter.builder("tally_ingest_events").tag("result", "accepted").register(metrics);
     this.rejected = Counter.builder("tally_ingest_events").tag("result", "rejected").register(metrics);
@@ -86,10 +89,24 @@ public final class Server implements AutoCloseable {
     return directory;
   }
 
+  /**
+   * Adds the metering gateway (provider-compatible routes and its admin API) to this server.
+   *
+   * @param dataDir where the gateway's spool and master key file live
+   * @param masterKey {@code TALLY_MASTER_KEY}, or null for the key file
+   * @param failOpen with the database down and a budget never read: serve (true) or refuse
+   */
+  public Server withGateway(java.nio.file.Path dataDir, String masterKey, boolean failOpen) {
+    gateway = new GatewayApi(store, directory, pricer, ingest, clock, new GatewayApi.Options(dataDir, masterKey, failOpen),
+        log, metrics);
+    return this;
+  }
+
   /** Starts on {@code port} (0 = any free port) and returns the port. */
   public int start(String host, int port) {
     app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
+      config.concurrency.useVirtualThreads = true;
       config.http.maxRequestSize = 64L * 1024 * 1024;
       config.routes.before(ctx -> ctx.attribute("tally.start", System.nanoTime()));
       config.routes.after(ctx -> {
@@ -111,7 +128,8 @@ public final class Server implements AutoCloseable {
       config.routes.get("/readyz", this::ready);
       config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
       config.routes.post("/api/v1/events", this::ingestEvents);
-      config.routes.before("/v1/*", this::authenticate);
+      config.routes.before("/v1/logs", this::authenticate);
+      config.routes.before("/v1/metrics", this::authenticate);
       config.routes.post("/v1/logs", this::otlpLogs);
       config.routes.post("/v1/metrics", this::otlpMetrics);
       config.routes.get("/api/v1/reconciliation", this::reconciliation);
@@ -128,11 +146,19 @@ public final class Server implements AutoCloseable {
       config.routes.get("/api/v1/tokens", this::listTokens);
       config.routes.delete("/api/v1/tokens/{id}", this::revokeToken);
       config.routes.post("/api/v1/users", this::createUser);
+      if (gateway != null) {
+        gateway.routes(config.routes);
+      }
       config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
       config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
       config.routes.exception(Exception.class, (e, ctx) -> error(ctx, 500, "internal error: " + e.getClass().getSimpleName()));
     });
     app.start(host, port);
+    for (var connector : app.jettyServer().server().getConnectors()) {
+      if (connector instanceof org.eclipse.jetty.server.AbstractConnector c) {
+        c.setIdleTimeout(10 * 60_000L); // a provider may think for minutes before its first byte
+      }
+    }
     return app.port();
   }
 
@@ -141,6 +167,9 @@ public final class Server implements AutoCloseable {
   public void close() {
     if (app != null) {
       app.stop();
+    }
+    if (gateway != null) {
+      gateway.close();
     }
     ingest.close();
   }
@@ -217,11 +246,11 @@ public final class Server implements AutoCloseable {
     ctx.status(204);
   }
 
-  private static Principal principal(Context ctx) {
+  static Principal principal(Context ctx) {
     return ctx.attribute(PRINCIPAL);
   }
 
-  private static Principal requireAdmin(Context ctx) {
+  static Principal requireAdmin(Context ctx) {
     Principal p = principal(ctx);
     if (!p.isAdmin()) {
       throw new ApiError(403, "admins only");
@@ -544,7 +573,7 @@ public final class Server implements AutoCloseable {
     return n;
   }
 
-  private JsonNode body(Context ctx) {
+  static JsonNode body(Context ctx) {
     try {
       JsonNode n = JSON.readTree(ctx.body());
       if (n == null || !n.isObject()) {

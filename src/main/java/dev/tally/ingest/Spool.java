@@ -1,10 +1,8 @@
-package dev.tally.agent;
+package dev.tally.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tally.ingest.EventJson;
-import dev.tally.ingest.EventSink;
 import dev.tally.ledger.UsageEvent;
 import dev.tally.sources.logs.CursorStore;
 import dev.tally.sources.logs.FileCursor;
@@ -23,9 +21,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The agent's durable outbox: every event read from the local logs is appended (and synced to disk)
- * before the file cursors move on, and leaves only once the server acknowledged it. A crash at any
- * point at worst sends an event twice, which the server's dedup absorbs: nothing read is lost.
+ * A durable outbox of events, used by the agent (events read from local logs, before the file
+ * cursors move on, until the server acknowledged them) and by the gateway (each finished request's
+ * usage, before it is batched into the store). An event leaves only once its receiver has it: a
+ * crash at any point at worst delivers an event twice, which dedup absorbs. Nothing is lost.
  *
  * <p>Files in its directory: {@code events.jsonl} (one event per line), {@code acked} (how many
  * bytes of it the server has), {@code cursors.json} (where each log file was read up to).
@@ -36,6 +35,7 @@ public final class Spool implements EventSink, CursorStore {
   private final Path events;
   private final Path acked;
   private final Path cursors;
+  private FileChannel appender;
 
   public Spool(Path dir) {
     this.dir = dir;
@@ -76,6 +76,32 @@ public final class Spool implements EventSink, CursorStore {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the agent spool in " + dir, e);
+    }
+  }
+
+  /**
+   * Appends one event without waiting for the disk: once this returns the event survives the
+   * process being killed (the kernel holds it); {@link #sync} makes it survive a power cut too.
+   */
+  public synchronized void append(UsageEvent event) {
+    byte[] line = (EventJson.toJson(event).toString() + "\n").getBytes(StandardCharsets.UTF_8);
+    try {
+      if (appender == null) {
+        appender = FileChannel.open(events, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      }
+      ByteBuffer buf = ByteBuffer.wrap(line);
+      while (buf.hasRemaining()) {
+        appender.write(buf);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot append to the spool in " + dir, e);
+    }
+  }
+
+  /** Forces appended events to disk. */
+  public synchronized void sync() throws IOException {
+    if (appender != null) {
+      appender.force(false);
     }
   }
 
@@ -126,6 +152,10 @@ public final class Spool implements EventSink, CursorStore {
   /** Marks everything before {@code offset} as acknowledged; empties the spool when all is. */
   public synchronized void acknowledge(long offset) throws IOException {
     if (Files.exists(events) && offset >= Files.size(events)) {
+      if (appender != null) {
+        appender.close(); // the next append starts a new file; writing on into a deleted one would lose events
+        appender = null;
+      }
       Files.delete(events);
       writeAtomically(acked, "0");
       return;

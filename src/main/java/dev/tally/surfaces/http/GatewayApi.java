@@ -1,0 +1,239 @@
+package dev.tally.surfaces.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.budgets.Budgets;
+import dev.tally.budgets.Gate;
+import dev.tally.budgets.Period;
+import dev.tally.directory.Directory;
+import dev.tally.directory.Principal;
+import dev.tally.ingest.Ingest;
+import dev.tally.ingest.Pricer;
+import dev.tally.ingest.Spool;
+import dev.tally.ingest.SpoolDrain;
+import dev.tally.keys.GatewayKeys;
+import dev.tally.keys.ProviderCredentials;
+import dev.tally.keys.Vault;
+import dev.tally.ledger.Money;
+import dev.tally.sources.gateway.Proxy;
+import dev.tally.store.GatewayStore.KeyRow;
+import dev.tally.store.Store;
+import io.javalin.config.RoutesConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The metering gateway's HTTP side: the provider-compatible routes developers' tools call, and the
+ * admin API for provider credentials, gateway keys and budgets. Every finished request's usage is
+ * appended to a spool before it counts as recorded, and drained into the ledger in batches.
+ */
+final class GatewayApi implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * @param dataDir where the spool and the master key file live
+   * @param masterKey {@code TALLY_MASTER_KEY}, or null to use (or create) the key file
+   * @param failOpen with the database down and a budget never read: serve (true) or refuse
+   */
+  record Options(Path dataDir, String masterKey, boolean failOpen) {}
+
+  private final ProviderCredentials credentials;
+  private final GatewayKeys keys;
+  private final Budgets budgets;
+  private final Spool spool;
+  private final SpoolDrain drain;
+  private final Proxy proxy;
+
+  GatewayApi(Store store, Directory directory, Pricer pricer, Ingest ingest, Clock clock, Options options, Log log,
+      PrometheusMeterRegistry metrics) {
+    Vault vault = Vault.open(options.masterKey(), options.dataDir().resolve("master.key"));
+    this.credentials = new ProviderCredentials(store.gateway(), vault, clock);
+    this.keys = new GatewayKeys(store.gateway(), store.directory(), directory, clock);
+    this.budgets = new Budgets(store.gateway(), store, clock, alert -> log.write(log.line("warn", "budget alert").put("alert", alert)));
+    this.spool = new Spool(options.dataDir().resolve("gateway-spool"));
+    this.drain = new SpoolDrain(spool, ingest, message -> log.write(log.line("warn", message)));
+    Gauge.builder("tally_gateway_spool_bytes", drain, SpoolDrain::backlogBytes)
+        .description("Usage records waiting to be written to the store").register(metrics);
+    Proxy.Observer observer = (provider, status, streamed, nanos) -> Timer.builder("tally_gateway_requests")
+        .tag("provider", provider).tag("status", Integer.toString(status)).tag("stream", Boolean.toString(streamed))
+        .register(metrics).record(nanos, TimeUnit.NANOSECONDS);
+    Gate gate = new Gate(keys, budgets, directory, pricer, clock, options.failOpen());
+    this.proxy = new Proxy(gate, credentials::upstream, spool::append, clock, observer);
+  }
+
+  void routes(RoutesConfig routes) {
+    routes.head("/", ctx -> ctx.status(200)); // Claude Code's connectivity probe
+    for (String path : Proxy.POST_PATHS) {
+      routes.post(path, ctx -> proxy.handle(ctx, null));
+      routes.post("/{route}" + path, ctx -> proxy.handle(ctx, "/" + ctx.pathParam("route")));
+    }
+    for (String path : Proxy.GET_PATHS) {
+      routes.get(path, ctx -> proxy.handle(ctx, null));
+      routes.get("/{route}" + path, ctx -> proxy.handle(ctx, "/" + ctx.pathParam("route")));
+    }
+    routes.get("/api/v1/providers", ctx -> ctx.json(providers(Server.requireAdmin(ctx))));
+    routes.post("/api/v1/providers", ctx -> {
+      Server.requireAdmin(ctx);
+      JsonNode b = Server.body(ctx);
+      var c = credentials.add(b.path("name").asText(null), b.path("provider").asText(""), b.path("baseUrl").asText(null),
+          b.path("key").asText(null));
+      ctx.status(201).json(providerJson(c));
+    });
+    routes.delete("/api/v1/providers/{name}", ctx -> {
+      Server.requireAdmin(ctx);
+      if (!credentials.remove(ctx.pathParam("name"))) {
+        throw new Server.ApiError(404, "no provider named '" + ctx.pathParam("name") + "'");
+      }
+      ctx.status(204);
+    });
+    routes.get("/api/v1/keys", ctx -> ctx.json(keys(Server.principal(ctx))));
+    routes.post("/api/v1/keys", ctx -> {
+      Server.requireAdmin(ctx);
+      ctx.status(201).json(created(keys.create(spec(Server.body(ctx)))));
+    });
+    routes.post("/api/v1/keys/{id}/revoke", ctx -> {
+      Server.requireAdmin(ctx);
+      keys.revoke(Long.parseLong(ctx.pathParam("id")));
+      ctx.status(204);
+    });
+    routes.post("/api/v1/keys/{id}/rotate", ctx -> {
+      Server.requireAdmin(ctx);
+      ctx.status(201).json(created(keys.rotate(Long.parseLong(ctx.pathParam("id")))));
+    });
+    routes.get("/api/v1/budgets", ctx -> ctx.json(budgets(Server.requireAdmin(ctx))));
+    routes.post("/api/v1/budgets", ctx -> {
+      Server.requireAdmin(ctx);
+      JsonNode b = Server.body(ctx);
+      var row = budgets.put(b.path("scope").asText(""), b.path("target").asText(null), Period.parse(b.path("period").asText("monthly")),
+          Money.micros(new BigDecimal(b.path("usd").asText("0"))), b.path("hard").asBoolean(true));
+      ctx.status(201).json(JSON.createObjectNode().put("id", row.id()));
+    });
+    routes.delete("/api/v1/budgets/{id}", ctx -> {
+      Server.requireAdmin(ctx);
+      if (!budgets.remove(Long.parseLong(ctx.pathParam("id")))) {
+        throw new Server.ApiError(404, "no budget " + ctx.pathParam("id"));
+      }
+      ctx.status(204);
+    });
+  }
+
+  private ArrayNode providers(Principal admin) {
+    ArrayNode arr = JSON.createArrayNode();
+    credentials.list().forEach(c -> arr.add(providerJson(c)));
+    return arr;
+  }
+
+  private static ObjectNode providerJson(ProviderCredentials.Credential c) {
+    return JSON.createObjectNode().put("id", c.id()).put("name", c.name()).put("provider", c.provider())
+        .put("baseUrl", c.baseUrl()).put("key", "…" + c.last4()).put("created", Instant.ofEpochMilli(c.createdMs()).toString());
+  }
+
+  private static GatewayKeys.Spec spec(JsonNode b) {
+    return new GatewayKeys.Spec(b.path("name").asText(null), b.path("email").asText(null), b.path("team").asText(null),
+        b.path("project").asText(null), strings(b.path("tags")), strings(b.path("allowedModels")),
+        b.hasNonNull("rpm") ? b.get("rpm").asInt() : null, b.hasNonNull("tpm") ? b.get("tpm").asInt() : null,
+        b.hasNonNull("concurrency") ? b.get("concurrency").asInt() : null,
+        b.hasNonNull("expires") ? Instant.parse(b.get("expires").asText()).toEpochMilli() : null);
+  }
+
+  private static List<String> strings(JsonNode n) {
+    List<String> list = new ArrayList<>();
+    if (n.isTextual()) {
+      for (String s : n.asText().split(",")) {
+        list.add(s);
+      }
+    } else {
+      n.forEach(v -> list.add(v.asText()));
+    }
+    return list;
+  }
+
+  private ObjectNode created(GatewayKeys.Created c) {
+    return keyJson(c.key()).put("secret", c.secret()).put("note", "shown once: store it now");
+  }
+
+  /** Admins see every key; anyone else only their own person's. */
+  private ArrayNode keys(Principal who) {
+    if (who.ingestOnly()) {
+      throw new Server.ApiError(403, "an agent token can only send events");
+    }
+    ArrayNode arr = JSON.createArrayNode();
+    for (KeyRow k : keys.list()) {
+      if (who.isAdmin() || (who.personId() != null && who.personId().equals(k.personId()))) {
+        arr.add(keyJson(k));
+      }
+    }
+    return arr;
+  }
+
+  private static ObjectNode keyJson(KeyRow k) {
+    ObjectNode n = JSON.createObjectNode().put("id", k.id()).put("name", k.name()).put("prefix", k.prefix() + "…")
+        .put("created", Instant.ofEpochMilli(k.createdMs()).toString()).put("revoked", k.revokedMs() != null);
+    if (k.personId() != null) {
+      n.put("person", "person:" + k.personId());
+    }
+    putIfSet(n, "project", k.project());
+    putIfSet(n, "tags", k.tags());
+    putIfSet(n, "allowedModels", k.allowedModels());
+    if (k.rpm() != null) {
+      n.put("rpm", k.rpm());
+    }
+    if (k.tpm() != null) {
+      n.put("tpm", k.tpm());
+    }
+    if (k.concurrency() != null) {
+      n.put("concurrency", k.concurrency());
+    }
+    if (k.expiresMs() != null) {
+      n.put("expires", Instant.ofEpochMilli(k.expiresMs()).toString());
+    }
+    if (k.lastUsedMs() != null) {
+      n.put("lastUsed", Instant.ofEpochMilli(k.lastUsedMs()).toString());
+    }
+    if (k.rotatedFrom() != null) {
+      n.put("rotatedFrom", k.rotatedFrom());
+    }
+    return n;
+  }
+
+  private static void putIfSet(ObjectNode n, String field, String value) {
+    if (value != null) {
+      n.put(field, value);
+    }
+  }
+
+  private ArrayNode budgets(Principal admin) {
+    ArrayNode arr = JSON.createArrayNode();
+    for (Budgets.Status s : budgets.list()) {
+      ObjectNode n = arr.addObject().put("id", s.budget().id()).put("scope", s.budget().scope())
+          .put("target", s.budget().target()).put("period", s.budget().period())
+          .put("limit", Money.dollars(s.budget().limitMicros())).put("spent", Money.dollars(s.spentMicros()))
+          .put("hard", s.budget().hard());
+      if (s.resetsAt() != null) {
+        n.put("resets", s.resetsAt().toString());
+      }
+    }
+    return arr;
+  }
+
+  /** Writes what the spool holds; keys' last-used times too. */
+  @Override
+  public void close() {
+    drain.close();
+    try {
+      keys.flushLastUsed();
+    } catch (RuntimeException e) {
+      // database down: last-used times are a convenience
+    }
+  }
+}
