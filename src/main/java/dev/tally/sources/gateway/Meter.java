@@ -31,6 +31,7 @@ final class Meter {
   private long streamedChars;
   private boolean usageSeen;
   private boolean finalUsageSeen;
+  private boolean ended;
 
   /** @param stripUsageChunk drop OpenAI's usage-only chunk: the gateway asked for it, the client did not */
   Meter(Api api, boolean stripUsageChunk) {
@@ -64,6 +65,9 @@ final class Meter {
 
   /** One streamed event; false when the client must not see it. */
   boolean onEvent(Sse.Event e) {
+    if ("[DONE]".equals(e.data())) {
+      ended = true;
+    }
     if (e.data() == null || e.data().isEmpty() || e.data().equals("[DONE]") || api == Api.OTHER) {
       return true;
     }
@@ -82,6 +86,7 @@ final class Meter {
             readAnthropicUsage(d.path("usage"));
             finalUsageSeen = true;
           }
+          case "message_stop" -> ended = true;
           case "content_block_delta" -> {
             JsonNode delta = d.path("delta");
             streamedChars += delta.path("text").asText("").length() + delta.path("thinking").asText("").length()
@@ -111,6 +116,7 @@ final class Meter {
           readResponse(d.path("response"));
           if (type.equals("response.completed") || type.equals("response.incomplete") || type.equals("response.failed")) {
             finalUsageSeen = usageSeen || finalUsageSeen;
+            ended = true;
           }
         }
       }
@@ -191,6 +197,11 @@ final class Meter {
   /** True once the response's final usage was read; else {@link #tokens} is the best estimate. */
   boolean complete() {
     return finalUsageSeen;
+  }
+
+  /** True at the stream's last event (Anthropic message_stop, OpenAI [DONE], a terminal Responses event). */
+  boolean ended() {
+    return ended;
   }
 
   boolean anyUsage() {

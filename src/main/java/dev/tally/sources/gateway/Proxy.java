@@ -62,9 +62,12 @@ public final class Proxy {
   private final Clock clock;
   private final Observer observer;
   private final HttpClient client;
+  private final Duration upstreamTimeout;
 
+  /** @param upstreamTimeout how long to wait for a provider's response headers */
   public Proxy(Gatekeeper gate, Function<String, Optional<Upstream>> upstreams, Recorder recorder, Clock clock,
-      Observer observer) {
+      Observer observer, Duration upstreamTimeout) {
+    this.upstreamTimeout = upstreamTimeout;
     this.gate = gate;
     this.upstreams = upstreams;
     this.recorder = recorder;
@@ -129,13 +132,29 @@ public final class Proxy {
       strip = true;
     }
     Meter meter = new Meter(api, strip);
-    UsageEvent event = null;
+    // The usage record goes to the spool before the client sees the end of the answer (the body, or
+    // the stream's final usage event): once a client has a complete answer its record survives kill -9.
+    UsageEvent[] recorded = {null};
+    String[] requestId = {null};
+    Runnable record = () -> {
+      if (recorded[0] == null) {
+        recorded[0] = usage(meter, ctx, caller, upstream, requestId[0], facts.model, at);
+        if (recorded[0] != null) {
+          recorder.record(recorded[0]);
+        }
+      }
+    };
     int status = 502;
     boolean streamed = false;
     try {
       HttpResponse<InputStream> response;
       try {
         response = client.send(upstreamRequest(ctx, upstream, path, body), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (java.net.http.HttpTimeoutException e) {
+        status = 504;
+        refuse(ctx, anthropicApi, new Gatekeeper.Refusal(504, "timeout_error",
+            upstream.name() + " did not answer within " + upstreamTimeout.toSeconds() + " s", null));
+        return;
       } catch (IOException e) {
         refuse(ctx, anthropicApi, new Gatekeeper.Refusal(502, "api_error",
             "the gateway could not reach " + upstream.name() + ": " + e.getClass().getSimpleName(), null));
@@ -145,6 +164,7 @@ public final class Proxy {
         return;
       }
       status = response.statusCode();
+      requestId[0] = response.headers().firstValue("request-id").or(() -> response.headers().firstValue("x-request-id")).orElse(null);
       ctx.status(status);
       response.headers().map().forEach((header, values) -> {
         String lower = header.toLowerCase(Locale.ROOT);
@@ -158,7 +178,7 @@ public final class Proxy {
       streamed = type.startsWith("text/event-stream");
       try (InputStream in = response.body()) {
         if (streamed) {
-          relayStream(in, ctx.res().getOutputStream(), meter);
+          relayStream(in, ctx.res().getOutputStream(), meter, record);
         } else {
           byte[] answer = in.readAllBytes();
           if (status < 400 && type.contains("json")) {
@@ -168,20 +188,17 @@ public final class Proxy {
               // relayed as it came; nothing to meter
             }
           }
+          record.run();
           OutputStream out = ctx.res().getOutputStream();
           out.write(answer);
           out.flush();
         }
       }
-      event = usage(meter, ctx, caller, upstream, response.headers().firstValue("request-id")
-          .or(() -> response.headers().firstValue("x-request-id")).orElse(null), facts.model, at);
     } finally {
       try {
-        if (event != null) {
-          recorder.record(event);
-        }
+        record.run(); // a stream that broke off: what was generated so far
       } finally {
-        gate.finished(caller, event);
+        gate.finished(caller, recorded[0]);
         observer.request(upstream.ledgerProvider(), status, streamed, System.nanoTime() - started);
       }
     }
@@ -192,14 +209,18 @@ public final class Proxy {
    * soon as the upstream sent it. When the client goes away the upstream is closed (generation
    * stops) and what was generated so far is still metered.
    */
-  private static void relayStream(InputStream in, OutputStream out, Meter meter) throws IOException {
+  private static void relayStream(InputStream in, OutputStream out, Meter meter, Runnable beforeLastEvent) throws IOException {
     Sse sse = new Sse();
     byte[] buf = new byte[16 * 1024];
     boolean[] clientGone = {false};
     int n;
     while ((n = in.read(buf)) >= 0) {
       sse.feed(buf, n, e -> {
-        if (meter.onEvent(e) && !clientGone[0]) {
+        boolean forward = meter.onEvent(e);
+        if (meter.ended()) {
+          beforeLastEvent.run();
+        }
+        if (forward && !clientGone[0]) {
           try {
             out.write(e.raw());
           } catch (IOException gone) {
@@ -251,7 +272,7 @@ public final class Proxy {
     String target = upstream.anthropic() ? path : path.substring("/v1".length());
     String query = ctx.queryString();
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(upstream.baseUrl() + target + (query == null ? "" : "?" + query)))
-        .timeout(Duration.ofMinutes(10));
+        .timeout(upstreamTimeout);
     for (String header : ctx.headerMap().keySet()) {
       String lower = header.toLowerCase(Locale.ROOT);
       if (NOT_FORWARDED.contains(lower) || lower.startsWith("x-tally-") || lower.startsWith("helicone-")) {

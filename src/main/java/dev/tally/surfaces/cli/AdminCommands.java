@@ -40,13 +40,18 @@ final class AdminCommands {
     @Option(names = "--json", description = "Print the server's JSON answer.")
     boolean json;
 
+    /** The server's base URL, without a trailing slash. */
+    String base(Tally.Context ctx) {
+      return (server != null ? server : ctx.env().getOrDefault("TALLY_SERVER", "http://localhost:8080")).replaceAll("/+$", "");
+    }
+
     JsonNode call(Tally.Context ctx, String method, String path, JsonNode body) throws Exception {
-      String base = server != null ? server : ctx.env().getOrDefault("TALLY_SERVER", "http://localhost:8080");
+      String base = base(ctx);
       String secret = token != null ? token : ctx.env().get("TALLY_TOKEN");
       if (secret == null || secret.isBlank()) {
         throw new IllegalArgumentException("no admin token: set TALLY_TOKEN (or --token)");
       }
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.replaceAll("/+$", "") + path))
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
           .header("Authorization", "Bearer " + secret).timeout(Duration.ofSeconds(30))
           .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString()));
       HttpResponse<String> r;

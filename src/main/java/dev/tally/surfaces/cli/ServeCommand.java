@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         "be read while the database is down (default: open)."},
     footer = {"", "Examples:", "  tally serve", "  tally serve --port 9090 --data-dir /var/lib/tally",
         "  TALLY_DATABASE_URL=jdbc:postgresql://db/tally?user=tally&password=... tally serve"})
-final class ServeCommand implements Callable<Integer> {
+class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "PORT", description = "HTTP port (default: $TALLY_PORT, else 8080).")
   Integer port;
 
@@ -43,16 +43,41 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return run(false);
+  }
+
+  /** A gateway replica: only the gateway and health routes, against a PostgreSQL shared with the other replicas. */
+  @Command(name = "gateway", mixinStandardHelpOptions = true,
+      description = {"Runs a gateway-only replica: the provider-compatible routes, /healthz, /readyz and /metrics.",
+          "Replicas share one PostgreSQL (--database-url or $TALLY_DATABASE_URL), so keys, revocations and budgets",
+          "hold across them, and the same master key ($TALLY_MASTER_KEY) so each can read the provider keys.",
+          "Each replica spools usage under its own --data-dir until the database has it."},
+      footer = {"", "Example:", "  TALLY_MASTER_KEY=... TALLY_DATABASE_URL=jdbc:postgresql://db/tally?user=tally tally gateway --port 8081"})
+  static final class GatewayOnly extends ServeCommand {
+    @Override
+    public Integer call() throws Exception {
+      return run(true);
+    }
+  }
+
+  Integer run(boolean gatewayOnly) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     var env = tally.context().env();
     int p = port != null ? port : Integer.parseInt(env.getOrDefault("TALLY_PORT", "8080"));
     TallyHome home = dataDir != null ? new TallyHome(java.nio.file.Path.of(dataDir), tally.context().home().configDir())
         : tally.context().home();
     String url = databaseUrl != null ? databaseUrl : env.get("TALLY_DATABASE_URL");
+    if (gatewayOnly && (url == null || url.isBlank())) {
+      throw new IllegalArgumentException("a gateway replica needs the shared PostgreSQL: --database-url or TALLY_DATABASE_URL"
+          + " (for one machine, `tally serve` already runs the gateway)");
+    }
     Store store = url != null && !url.isBlank() ? PostgresStore.open(url, null, null) : SqliteStore.open(home.database());
     Server server = new Server(store, LocalWiring.pricer(home), tally.context().clock(), 4, System.out)
         .withGateway(home.dataDir(), env.get("TALLY_MASTER_KEY"), !"closed".equalsIgnoreCase(env.get("TALLY_GATEWAY_FAIL")));
-    var password = server.directory().ensureAdmin(env.get("TALLY_ADMIN_PASSWORD"));
+    if (gatewayOnly) {
+      server.gatewayOnly();
+    }
+    var password = gatewayOnly ? java.util.Optional.<String>empty() : server.directory().ensureAdmin(env.get("TALLY_ADMIN_PASSWORD"));
     int bound = server.start(host, p);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -60,7 +85,7 @@ final class ServeCommand implements Callable<Integer> {
       store.close();
       stopped.countDown();
     }, "tally-shutdown"));
-    out.println("Tally is running at http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + bound + "/");
+    out.println((gatewayOnly ? "Tally gateway replica" : "Tally") + " is running at http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + bound + "/");
     String base = "http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + bound;
     out.println("Gateway: ANTHROPIC_BASE_URL=" + base + "  OPENAI_BASE_URL=" + base + "/v1  (keys: tally keys create --help)");
     out.println("Ledger: " + (url != null && !url.isBlank() ? PostgresStore.redact(url) : home.database()));

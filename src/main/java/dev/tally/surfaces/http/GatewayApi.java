@@ -44,8 +44,9 @@ final class GatewayApi implements AutoCloseable {
    * @param dataDir where the spool and the master key file live
    * @param masterKey {@code TALLY_MASTER_KEY}, or null to use (or create) the key file
    * @param failOpen with the database down and a budget never read: serve (true) or refuse
+   * @param upstreamTimeout how long to wait for a provider's response headers
    */
-  record Options(Path dataDir, String masterKey, boolean failOpen) {}
+  record Options(Path dataDir, String masterKey, boolean failOpen, java.time.Duration upstreamTimeout) {}
 
   private final ProviderCredentials credentials;
   private final GatewayKeys keys;
@@ -68,10 +69,11 @@ final class GatewayApi implements AutoCloseable {
         .tag("provider", provider).tag("status", Integer.toString(status)).tag("stream", Boolean.toString(streamed))
         .register(metrics).record(nanos, TimeUnit.NANOSECONDS);
     Gate gate = new Gate(keys, budgets, directory, pricer, clock, options.failOpen());
-    this.proxy = new Proxy(gate, credentials::upstream, spool::append, clock, observer);
+    this.proxy = new Proxy(gate, credentials::upstream, spool::append, clock, observer, options.upstreamTimeout());
   }
 
-  void routes(RoutesConfig routes) {
+  /** The provider-compatible routes tools call. */
+  void proxyRoutes(RoutesConfig routes) {
     routes.head("/", ctx -> ctx.status(200)); // Claude Code's connectivity probe
     for (String path : Proxy.POST_PATHS) {
       routes.post(path, ctx -> proxy.handle(ctx, null));
@@ -81,6 +83,10 @@ final class GatewayApi implements AutoCloseable {
       routes.get(path, ctx -> proxy.handle(ctx, null));
       routes.get("/{route}" + path, ctx -> proxy.handle(ctx, "/" + ctx.pathParam("route")));
     }
+  }
+
+  /** The admin API for provider keys, gateway keys and budgets. */
+  void adminRoutes(RoutesConfig routes) {
     routes.get("/api/v1/providers", ctx -> ctx.json(providers(Server.requireAdmin(ctx))));
     routes.post("/api/v1/providers", ctx -> {
       Server.requireAdmin(ctx);

@@ -64,6 +64,7 @@ public final class Server implements AutoCloseable {
   private final Log log;
   private Javalin app;
   private GatewayApi gateway;
+  private boolean gatewayOnly;
   private final Pricer pricer;
 
   public Server(Store store, Pricer pricer, Clock clock, int concurrentIngests) {
@@ -97,8 +98,22 @@ public final class Server implements AutoCloseable {
    * @param failOpen with the database down and a budget never read: serve (true) or refuse
    */
   public Server withGateway(java.nio.file.Path dataDir, String masterKey, boolean failOpen) {
-    gateway = new GatewayApi(store, directory, pricer, ingest, clock, new GatewayApi.Options(dataDir, masterKey, failOpen),
-        log, metrics);
+    return withGateway(dataDir, masterKey, failOpen, java.time.Duration.ofMinutes(10));
+  }
+
+  /** @param upstreamTimeout how long to wait for a provider's response headers (a provider may think for minutes) */
+  public Server withGateway(java.nio.file.Path dataDir, String masterKey, boolean failOpen, java.time.Duration upstreamTimeout) {
+    gateway = new GatewayApi(store, directory, pricer, ingest, clock,
+        new GatewayApi.Options(dataDir, masterKey, failOpen, upstreamTimeout), log, metrics);
+    return this;
+  }
+
+  /** Serves only the gateway and health routes: a replica in front of a shared PostgreSQL. */
+  public Server gatewayOnly() {
+    if (gateway == null) {
+      throw new IllegalStateException("gatewayOnly() needs withGateway(...) first");
+    }
+    gatewayOnly = true;
     return this;
   }
 
@@ -123,10 +138,17 @@ public final class Server implements AutoCloseable {
           log.write(line);
         }
       });
-      config.routes.before("/api/*", this::authenticate);
       config.routes.get("/healthz", ctx -> ctx.result("ok"));
       config.routes.get("/readyz", this::ready);
       config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+      config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+      config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+      config.routes.exception(Exception.class, (e, ctx) -> error(ctx, 500, "internal error: " + e.getClass().getSimpleName()));
+      if (gatewayOnly) {
+        gateway.proxyRoutes(config.routes);
+        return;
+      }
+      config.routes.before("/api/*", this::authenticate);
       config.routes.post("/api/v1/events", this::ingestEvents);
       config.routes.before("/v1/logs", this::authenticate);
       config.routes.before("/v1/metrics", this::authenticate);
@@ -147,11 +169,9 @@ public final class Server implements AutoCloseable {
       config.routes.delete("/api/v1/tokens/{id}", this::revokeToken);
       config.routes.post("/api/v1/users", this::createUser);
       if (gateway != null) {
-        gateway.routes(config.routes);
+        gateway.adminRoutes(config.routes);
+        gateway.proxyRoutes(config.routes);
       }
-      config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
-      config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
-      config.routes.exception(Exception.class, (e, ctx) -> error(ctx, 500, "internal error: " + e.getClass().getSimpleName()));
     });
     app.start(host, port);
     for (var connector : app.jettyServer().server().getConnectors()) {
