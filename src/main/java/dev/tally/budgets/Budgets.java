@@ -42,6 +42,7 @@ public final class Budgets {
   private volatile List<BudgetRow> budgets = List.of();
   private volatile long budgetsLoadedMs = -1;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final dev.tally.keys.Refresher budgetReload = new dev.tally.keys.Refresher("tally-budgets-reload");
 
   private static final class Counter {
     final long periodStart;
@@ -179,13 +180,18 @@ public final class Budgets {
 
   private List<BudgetRow> applicable(Scopes s) {
     long now = clock.millis();
-    if (budgetsLoadedMs < 0 || now - budgetsLoadedMs > REFRESH_MS / 5) {
+    if (budgetsLoadedMs < 0) {
       try {
         budgets = store.budgets();
         budgetsLoadedMs = now;
       } catch (RuntimeException e) {
-        // database down: keep the budgets we know
+        // database down before budgets were ever read: none to enforce yet
       }
+    } else if (now - budgetsLoadedMs > REFRESH_MS / 5) {
+      budgetReload.trigger(() -> {
+        budgets = store.budgets();
+        budgetsLoadedMs = now;
+      });
     }
     List<BudgetRow> result = new ArrayList<>();
     for (BudgetRow b : budgets) {
@@ -202,29 +208,32 @@ public final class Budgets {
     return result;
   }
 
-  /** The budget's counter for the current period, read from the ledger when new or stale. */
+  /**
+   * The budget's counter for the current period: read from the ledger when new (the request waits),
+   * refreshed in the background when stale (the request goes on with the last known figure).
+   */
   private Counter counter(BudgetRow b, Instant now) {
-    Period period = Period.parse(b.period());
-    long start = period.start(now);
-    Counter c = counters.computeIfAbsent(b.id() + "@" + start, k -> new Counter(start));
-    long ms = now.toEpochMilli();
-    if (c.refreshedMs == 0 || ms - c.refreshedMs > REFRESH_MS) {
-      synchronized (c) {
-        if (c.refreshedMs == 0 || ms - c.refreshedMs > REFRESH_MS) {
-          try {
-            long fromLedger = ledgerSpend(b, start);
-            c.local.set(0);
-            c.fromLedger = fromLedger;
-            c.refreshedMs = ms;
-          } catch (RuntimeException e) {
-            if (c.refreshedMs == 0) {
-              counters.remove(b.id() + "@" + start);
-              throw e;
-            }
-            c.refreshedMs = ms; // keep the last known figures; try again later
-          }
+    long start = Period.parse(b.period()).start(now);
+    String key = b.id() + "@" + start;
+    Counter c = counters.get(key);
+    if (c == null) {
+      Counter fresh = new Counter(start);
+      fresh.fromLedger = ledgerSpend(b, start); // throws while the database is down: nothing known
+      fresh.refreshedMs = now.toEpochMilli();
+      c = counters.merge(key, fresh, (old, neu) -> old);
+    } else if (now.toEpochMilli() - c.refreshedMs > REFRESH_MS) {
+      Counter stale = c;
+      stale.refreshedMs = now.toEpochMilli(); // one refresh at a time
+      Thread.ofVirtual().start(() -> {
+        try {
+          long fromLedger = ledgerSpend(b, start);
+          // what this replica metered since is now in the ledger too (or soon: the spool drains in ms)
+          stale.local.set(0);
+          stale.fromLedger = fromLedger;
+        } catch (RuntimeException e) {
+          // database down: keep counting on from the last known figure
         }
-      }
+      });
     }
     return c;
   }

@@ -25,6 +25,7 @@ public final class Gate implements Gatekeeper {
   private final boolean failOpen;
   private final Limits limits;
   private final Map<Long, Team> teams = new ConcurrentHashMap<>();
+  private final dev.tally.keys.Refresher teamRefresh = new dev.tally.keys.Refresher("tally-team-refresh");
 
   private record Team(String name, long readMs) {}
 
@@ -96,13 +97,15 @@ public final class Gate implements Gatekeeper {
     }
     long now = clock.millis();
     Team cached = teams.get(personId);
-    if (cached == null || now - cached.readMs() > 10_000) {
+    if (cached == null) {
       try {
         cached = new Team(directory.person(personId).map(Person::team).orElse(null), now);
         teams.put(personId, cached);
       } catch (RuntimeException databaseDown) {
-        return cached == null ? null : cached.name();
+        return null;
       }
+    } else if (now - cached.readMs() > 10_000) {
+      teamRefresh.trigger(() -> teams.put(personId, new Team(directory.person(personId).map(Person::team).orElse(null), now)));
     }
     return cached.name();
   }

@@ -64,7 +64,8 @@ public final class Ingest implements EventSink, AutoCloseable {
     this.store = Objects.requireNonNull(store);
     this.pricer = Objects.requireNonNull(pricer);
     this.defaultIdentity = defaultIdentity;
-    this.knownKeys = store.isEmpty() ? new java.util.HashSet<>() : null;
+    // only a sole writer can know every key without asking; PostgreSQL may have other writers
+    this.knownKeys = store.soleWriter() && store.isEmpty() ? new java.util.HashSet<>() : null;
   }
 
   /** Everything written so far through this instance. */
@@ -75,7 +76,7 @@ public final class Ingest implements EventSink, AutoCloseable {
   }
 
   /** Deduplicates, prices and writes one batch now, on this thread. */
-  public Result write(List<UsageEvent> events, List<FileCursor> cursors) {
+  public synchronized Result write(List<UsageEvent> events, List<FileCursor> cursors) {
     Map<String, UsageEvent> byKey = collapse(events);
     List<String> lookup = new ArrayList<>(byKey.size());
     for (String k : byKey.keySet()) {

@@ -44,6 +44,7 @@ public final class GatewayKeys {
   private final Map<String, KeyRow> byHash = new ConcurrentHashMap<>();
   private final Map<Long, Long> lastUsed = new ConcurrentHashMap<>();
   private volatile long validatedMs;
+  private final Refresher refresher = new Refresher("tally-key-revalidation");
 
   public GatewayKeys(GatewayStore store, DirectoryStore people, Directory directory, Clock clock) {
     this.store = store;
@@ -117,7 +118,7 @@ public final class GatewayKeys {
 
   /**
    * The key a secret belongs to, if it is known, not revoked and not expired. Served from memory;
-   * revocations are re-read from the database at most once a second, and a database outage keeps
+   * revocations are re-read in the background about once a second, and a database outage keeps
    * the last known answers.
    */
   public Optional<KeyRow> authenticate(String secret) {
@@ -126,7 +127,7 @@ public final class GatewayKeys {
     }
     long now = clock.millis();
     if (now - validatedMs > REVALIDATE_MS) {
-      revalidate(now);
+      refresher.trigger(() -> revalidate(now));
     }
     String hash = sha256(secret);
     KeyRow key = byHash.get(hash);
@@ -148,18 +149,12 @@ public final class GatewayKeys {
     return Optional.of(key);
   }
 
-  private synchronized void revalidate(long now) {
-    if (now - validatedMs <= REVALIDATE_MS) {
-      return;
-    }
+  /** Drops keys revoked (on any replica) since the last look; runs in the background. */
+  private void revalidate(long now) {
+    var revoked = new java.util.HashSet<>(store.revokedKeyIds());
+    byHash.values().removeIf(k -> revoked.contains(k.id()));
     validatedMs = now;
-    try {
-      var revoked = new java.util.HashSet<>(store.revokedKeyIds());
-      byHash.values().removeIf(k -> revoked.contains(k.id()));
-      flushLastUsed();
-    } catch (RuntimeException e) {
-      // the database is down: keep serving the keys we know
-    }
+    flushLastUsed();
   }
 
   /** Writes the last-used times gathered in memory (once a second at most, not once per request). */

@@ -28,6 +28,7 @@ public final class ProviderCredentials {
   private final Clock clock;
   private final Map<String, Upstream> cache = new ConcurrentHashMap<>();
   private volatile long loadedMs = -1;
+  private final Refresher refresher = new Refresher("tally-credentials-reload");
 
   public ProviderCredentials(GatewayStore store, Vault vault, Clock clock) {
     this.store = store;
@@ -64,6 +65,18 @@ public final class ProviderCredentials {
     return new Credential(id, n, p, url, last4, clock.millis());
   }
 
+  private void reload(long now) {
+    Map<String, Upstream> fresh = new java.util.HashMap<>();
+    for (CredentialRow c : store.credentials()) {
+      Upstream u = new Upstream(c.name(), c.provider(), c.baseUrl(), vault.decrypt(c.name(), c.secretEnc()));
+      fresh.put(c.name(), u);
+      fresh.putIfAbsent("provider:" + c.provider(), u);
+    }
+    cache.keySet().retainAll(fresh.keySet());
+    cache.putAll(fresh);
+    loadedMs = now;
+  }
+
   public List<Credential> list() {
     return store.credentials().stream()
         .map(c -> new Credential(c.id(), c.name(), c.provider(), c.baseUrl(), c.last4(), c.createdMs())).toList();
@@ -82,22 +95,10 @@ public final class ProviderCredentials {
    */
   public Optional<Upstream> upstream(String nameOrProvider) {
     long now = clock.millis();
-    if (loadedMs < 0 || now - loadedMs > 5_000) {
-      try {
-        Map<String, Upstream> fresh = new java.util.HashMap<>();
-        for (CredentialRow c : store.credentials()) {
-          Upstream u = new Upstream(c.name(), c.provider(), c.baseUrl(), vault.decrypt(c.name(), c.secretEnc()));
-          fresh.put(c.name(), u);
-          fresh.putIfAbsent("provider:" + c.provider(), u);
-        }
-        cache.clear();
-        cache.putAll(fresh);
-        loadedMs = now;
-      } catch (RuntimeException e) {
-        if (cache.isEmpty()) {
-          throw e;
-        }
-      }
+    if (loadedMs < 0) {
+      reload(now); // nothing known yet: this request has to wait for the database
+    } else if (now - loadedMs > 5_000) {
+      refresher.trigger(() -> reload(now));
     }
     Upstream byName = cache.get(nameOrProvider);
     return Optional.ofNullable(byName != null ? byName : cache.get("provider:" + nameOrProvider));

@@ -61,7 +61,10 @@ class JdbcStore implements Store {
     }
   }
 
-  private final Connection writer;
+  private Connection writer;
+  /** Where a new writer connection comes from after the database went away (PostgreSQL), or null. */
+  private final Supplier<Connection> reconnect;
+  private volatile boolean writerBroken;
   private final Supplier<Connection> readers;
   private final Dialect dialect;
   private final DirectoryStore directory;
@@ -83,7 +86,13 @@ class JdbcStore implements Store {
   private final String upsertDay;
 
   JdbcStore(Connection writer, Supplier<Connection> readers, Dialect dialect) throws SQLException {
+    this(writer, readers, dialect, null);
+  }
+
+  /** @param reconnect gives a fresh writer connection after a failed write (a restarted PostgreSQL) */
+  JdbcStore(Connection writer, Supplier<Connection> readers, Dialect dialect, Supplier<Connection> reconnect) throws SQLException {
     this.writer = writer;
+    this.reconnect = reconnect;
     this.readers = readers;
     this.dialect = dialect;
     this.directory = new JdbcDirectoryStore(readers, generation::incrementAndGet);
@@ -129,7 +138,7 @@ class JdbcStore implements Store {
       List<String> chunk = list.subList(i, Math.min(list.size(), i + IN_CHUNK));
       String sql = "SELECT " + EVENT_COLUMNS + " FROM events WHERE " + column + " IN ("
           + "?,".repeat(chunk.size() - 1) + "?)";
-      try (PreparedStatement ps = writer.prepareStatement(sql)) {
+      try (PreparedStatement ps = writer().prepareStatement(sql)) {
         for (int j = 0; j < chunk.size(); j++) {
           ps.setString(j + 1, chunk.get(j));
         }
@@ -139,6 +148,7 @@ class JdbcStore implements Store {
           }
         }
       } catch (SQLException e) {
+        writerBroken = reconnect != null;
         throw new StoreException("reading events by " + column, e);
       }
     }
@@ -154,11 +164,12 @@ class JdbcStore implements Store {
       writeEvents(changes);
       writeRollups(changes);
       writeCursors(cursors);
-      writer.commit();
+      writer().commit();
       if (!changes.isEmpty()) {
         generation.incrementAndGet();
       }
     } catch (SQLException | RuntimeException e) {
+      writerBroken = reconnect != null;
       try {
         writer.rollback();
       } catch (SQLException suppressed) {
@@ -169,8 +180,8 @@ class JdbcStore implements Store {
   }
 
   private void writeEvents(List<Change> changes) throws SQLException {
-    try (PreparedStatement insert = writer.prepareStatement(insertEvent);
-        PreparedStatement update = writer.prepareStatement(updateEvent)) {
+    try (PreparedStatement insert = writer().prepareStatement(insertEvent);
+        PreparedStatement update = writer().prepareStatement(updateEvent)) {
       int inserts = 0;
       int updates = 0;
       for (Change c : changes) {
@@ -317,7 +328,7 @@ class JdbcStore implements Store {
   }
 
   private void flushRollup(String sql, Map<List<Object>, long[]> rows) throws SQLException {
-    try (PreparedStatement ps = writer.prepareStatement(sql)) {
+    try (PreparedStatement ps = writer().prepareStatement(sql)) {
       for (Map.Entry<List<Object>, long[]> row : rows.entrySet()) {
         long[] s = row.getValue();
         if (isNoop(s)) {
@@ -369,7 +380,7 @@ class JdbcStore implements Store {
         + " agent = excluded.agent, file_key = excluded.file_key, size = excluded.size,"
         + " mtime_ms = excluded.mtime_ms, read_offset = excluded.read_offset, state = excluded.state,"
         + " lines = excluded.lines, malformed_lines = excluded.malformed_lines";
-    try (PreparedStatement ps = writer.prepareStatement(sql)) {
+    try (PreparedStatement ps = writer().prepareStatement(sql)) {
       for (FileCursor c : cursors) {
         ps.setString(1, c.path());
         ps.setString(2, c.agent());
@@ -388,10 +399,10 @@ class JdbcStore implements Store {
 
   @Override
   public int deleteEventsBefore(Instant before) {
-    try (PreparedStatement ps = writer.prepareStatement("DELETE FROM events WHERE ts_ms < ?")) {
+    try (PreparedStatement ps = writer().prepareStatement("DELETE FROM events WHERE ts_ms < ?")) {
       ps.setLong(1, before.toEpochMilli());
       int n = ps.executeUpdate();
-      writer.commit();
+      writer().commit();
       generation.incrementAndGet();
       return n;
     } catch (SQLException e) {
@@ -749,6 +760,26 @@ class JdbcStore implements Store {
   @Override
   public DirectoryStore directory() {
     return directory;
+  }
+
+  /** The writer connection, replaced when it broke and the database answers again. */
+  private Connection writer() throws SQLException {
+    if (writerBroken && !writer.isValid(2)) {
+      try {
+        writer.close();
+      } catch (SQLException ignored) {
+        // it is gone already
+      }
+      writer = reconnect.get();
+      writer.setAutoCommit(false);
+    }
+    writerBroken = false;
+    return writer;
+  }
+
+  @Override
+  public boolean soleWriter() {
+    return dialect == Dialect.SQLITE;
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -24,6 +25,7 @@ public final class PostgresStore {
     config.setPassword(password);
     config.setMaximumPoolSize(8);
     config.setPoolName("tally-postgres");
+    config.setConnectionTimeout(5_000); // a request waiting on a database that is down gives up soon
     HikariDataSource pool;
     try {
       pool = new HikariDataSource(config);
@@ -33,13 +35,14 @@ public final class PostgresStore {
     Flyway.configure().dataSource(pool).locations("classpath:db/migration/postgresql").load().migrate();
     try {
       Connection writer = pool.getConnection();
-      return new JdbcStore(writer, () -> {
+      Supplier<Connection> connections = () -> {
         try {
           return pool.getConnection();
         } catch (SQLException e) {
           throw new StoreException("getting a connection", e);
         }
-      }, JdbcStore.Dialect.POSTGRES) {
+      };
+      return new JdbcStore(writer, connections, JdbcStore.Dialect.POSTGRES, connections) {
         @Override
         public void close() {
           try {

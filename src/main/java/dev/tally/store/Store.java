@@ -58,6 +58,9 @@ public interface Store extends CursorStore, AutoCloseable {
   /** People, teams, identities, users and tokens, in the same database. */
   DirectoryStore directory();
 
+  /** True when no other process writes this ledger (embedded SQLite); false for a shared PostgreSQL. */
+  boolean soleWriter();
+
   /** Provider credentials, gateway keys and budgets. */
   GatewayStore gateway();
 

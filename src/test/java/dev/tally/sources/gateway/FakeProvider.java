@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cheat sheet in gateway.md section 6 says: so a test compares the ledger with what the provider said.
  *
  * <p>Models with special behaviour: {@code fail-429}, {@code fail-500}, {@code fail-529} answer with
- * that error; {@code slow-*} streams many small deltas 20 ms apart.
+ * that error; {@code slow-*} streams many small deltas 20 ms apart; {@code hang-*} answers after 5 s;
+ * {@code reset-*} breaks the connection in the middle of its stream.
  */
 public final class FakeProvider implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -92,6 +93,9 @@ public final class FakeProvider implements AutoCloseable {
             "upstream says " + status);
         return;
       }
+      if (model.startsWith("hang-")) {
+        sleep(5_000);
+      }
       int n = counter.incrementAndGet();
       switch (path) {
         case "/v1/messages" -> messages(ex, body, n);
@@ -136,6 +140,9 @@ public final class FakeProvider implements AutoCloseable {
     event(out, "ping", "{\"type\": \"ping\"}");
     int deltas = model.startsWith("slow-") ? 200 : 3;
     for (int i = 0; i < deltas; i++) {
+      if (model.startsWith("reset-") && i == 2) {
+        throw new IllegalStateException("connection reset on purpose"); // the server drops the connection
+      }
       event(out, "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"word " + i + " \"}}");
       if (model.startsWith("slow-")) {
         sleep(20);
