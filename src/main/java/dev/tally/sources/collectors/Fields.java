@@ -90,6 +90,13 @@ public final class Fields {
     return days;
   }
 
+  /** The end of the UTC day {@code t} falls in ({@code t} itself at midnight): report ends are exclusive
+   * and a bucket is only returned when it ends before them, so today's open bucket needs this. */
+  public static Instant endOfDay(Instant t) {
+    Instant start = startOfDay(t);
+    return start.equals(t) ? t : start.plus(java.time.Duration.ofDays(1));
+  }
+
   public static Instant atStart(LocalDate d) {
     return d.atStartOfDay(ZoneOffset.UTC).toInstant();
   }

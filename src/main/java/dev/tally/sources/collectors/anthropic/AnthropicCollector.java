@@ -77,7 +77,7 @@ public final class AnthropicCollector implements Collector {
 
   private void messages(Instant from, Instant to, Map<String, String> emails, Map<String, Key> keys,
       Set<String> claudeCodeKeyNames, List<ReportedUsage> out) {
-    Query q = Query.of("starting_at", Fields.startOfDay(from), "ending_at", to, "bucket_width", "1d",
+    Query q = Query.of("starting_at", Fields.startOfDay(from), "ending_at", Fields.endOfDay(to), "bucket_width", "1d",
         "group_by[]", "api_key_id", "group_by[]", "workspace_id", "group_by[]", "model", "limit", 31);
     report("/v1/organizations/usage_report/messages", q, bucket -> {
       Instant start = Instant.parse(bucket.path("starting_at").asText());
@@ -147,7 +147,7 @@ public final class AnthropicCollector implements Collector {
 
   private Long billed(Instant from, Instant to) {
     BigDecimal[] cents = {BigDecimal.ZERO};
-    report("/v1/organizations/cost_report", Query.of("starting_at", Fields.startOfDay(from), "ending_at", to,
+    report("/v1/organizations/cost_report", Query.of("starting_at", Fields.startOfDay(from), "ending_at", Fields.endOfDay(to),
         "bucket_width", "1d", "limit", 31), bucket -> {
           for (JsonNode r : bucket.path("results")) {
             BigDecimal a = Fields.decimal(r.path("amount")); // a decimal STRING of cents

@@ -71,7 +71,7 @@ public final class OpenAiCollector implements Collector {
     List<ReportedUsage> usage = new ArrayList<>();
     long start = Fields.startOfDay(from).getEpochSecond();
     for (String kind : KINDS) {
-      Query q = Query.of("start_time", start, "end_time", to.getEpochSecond(), "bucket_width", "1d",
+      Query q = Query.of("start_time", start, "end_time", Fields.endOfDay(to).getEpochSecond(), "bucket_width", "1d",
           "group_by", "user_id", "group_by", "api_key_id", "group_by", "project_id", "group_by", "model",
           "limit", 31);
       report("/organization/usage/" + kind, q, bucket -> {
@@ -84,7 +84,7 @@ public final class OpenAiCollector implements Collector {
     }
 
     BigDecimal[] dollars = {BigDecimal.ZERO};
-    report("/organization/costs", Query.of("start_time", start, "end_time", to.getEpochSecond(),
+    report("/organization/costs", Query.of("start_time", start, "end_time", Fields.endOfDay(to).getEpochSecond(),
         "bucket_width", "1d", "limit", 180), bucket -> {
           for (JsonNode r : bucket.path("results")) {
             BigDecimal v = Fields.decimal(r.path("amount").path("value"));
