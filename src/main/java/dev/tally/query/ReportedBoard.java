@@ -70,6 +70,16 @@ public final class ReportedBoard {
     return new Instant[] {from, to};
   }
 
+  /** The local leaderboard's orders (highest first), for rows that have no store behind them. */
+  public static Comparator<Totals> order(String sort, CostMode mode) {
+    return switch (sort == null ? "cost" : sort) {
+      case "requests" -> Comparator.comparingLong(Totals::events).reversed();
+      case "tokens" -> Comparator.comparingLong((Totals t) -> t.tokens().total()).reversed();
+      case "cost" -> Comparator.comparingLong(mode::cost).reversed();
+      default -> throw new IllegalArgumentException("unknown sort '" + sort + "' (expected requests, tokens or cost)");
+    };
+  }
+
   private static Totals totals(ReportedUsage r, Cost cost) {
     Long reported = r.reportedCostMicros();
     long auto = reported != null ? reported : cost.micros();

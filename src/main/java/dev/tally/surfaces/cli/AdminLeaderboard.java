@@ -11,11 +11,9 @@ import dev.tally.query.UsageQueries;
 import dev.tally.sources.collectors.ApiClient;
 import dev.tally.sources.collectors.CollectorState;
 import dev.tally.sources.collectors.Collectors;
-import dev.tally.store.Totals;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 
@@ -69,7 +67,7 @@ final class AdminLeaderboard {
     CostMode mode = options.costMode();
     Pricer pricer = LocalWiring.pricer(context.home());
     UsageQueries.Report report = ReportedBoard.leaderboard(rows,
-        r -> pricer.price(r.provider(), r.model(), r.tokens()), range, order(sort, mode));
+        r -> pricer.price(r.provider(), r.model(), r.tokens()), range, ReportedBoard.order(sort, mode));
     LeaderboardCommand.print(out, options, title.apply(range), report, mode, root -> {
       fill(root.putArray("platforms"), ok);
       fill(root.putArray("skipped"), setup.skipped());
@@ -94,15 +92,5 @@ final class AdminLeaderboard {
 
   private static void fill(ArrayNode a, List<String> values) {
     values.forEach(a::add);
-  }
-
-  /** The same orders as the local leaderboard: highest first. */
-  private static Comparator<Totals> order(String sort, CostMode mode) {
-    return switch (sort == null ? "cost" : sort) {
-      case "requests" -> Comparator.comparingLong(Totals::events).reversed();
-      case "tokens" -> Comparator.comparingLong((Totals t) -> t.tokens().total()).reversed();
-      case "cost" -> Comparator.comparingLong(mode::cost).reversed();
-      default -> throw new IllegalArgumentException("unknown sort '" + sort + "' (expected requests, tokens or cost)");
-    };
   }
 }
