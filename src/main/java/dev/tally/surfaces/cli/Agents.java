@@ -8,7 +8,9 @@ final class Agents {
   private static final Map<String, String> TOOLS = Map.of(
       "claude", "claude-code", "codex", "codex", "opencode", "opencode", "gemini", "gemini-cli");
   private static final Map<String, String> DISPLAY = Map.of(
-      "claude-code", "Claude Code", "codex", "Codex", "opencode", "OpenCode", "gemini-cli", "Gemini CLI");
+      "claude-code", "Claude Code", "codex", "Codex", "opencode", "OpenCode", "gemini-cli", "Gemini CLI",
+      "anthropic-api", "Anthropic API", "openai-api", "OpenAI API", "cursor", "Cursor", "copilot", "GitHub Copilot",
+      "openrouter", "OpenRouter");
 
   private Agents() {}
 

@@ -1,0 +1,93 @@
+package dev.tally.sources.collectors;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * GitHub Copilot as shared/reference/provider-apis.md §4 describes it: seats paged with a
+ * {@code Link} header, per-user daily reports as signed NDJSON downloads, 404 for a day not ready.
+ */
+public final class FakeGitHub extends FakeApi {
+  public static final String KEY = "ghp_test_secret";
+  public static final String ORG = "acme-corp";
+  private final List<ObjectNode> seats = new ArrayList<>();
+  private final Map<LocalDate, List<ObjectNode>> users = new TreeMap<>();
+  private final Set<LocalDate> notReady = new HashSet<>();
+
+  public FakeGitHub() {
+    super("", "Bearer " + KEY);
+  }
+
+  @Override
+  protected boolean requiresAuth(String path) {
+    return !path.startsWith("/download/"); // signed links carry their own signature
+  }
+
+  public FakeGitHub seat(String login, String lastActivity) {
+    ObjectNode s = object().put("created_at", "2026-01-12T09:00:00Z").putNull("pending_cancellation_date")
+        .put("last_activity_at", lastActivity).put("plan_type", "business");
+    s.putObject("assignee").put("login", login).put("id", login.hashCode()).put("type", "User");
+    seats.add(s);
+    return this;
+  }
+
+  public FakeGitHub activity(LocalDate day, String login, long interactions) {
+    users.computeIfAbsent(day, d -> new ArrayList<>()).add(object().put("day", day.toString())
+        .put("user_id", login.hashCode()).put("user_login", login).put("organization_id", "81234")
+        .put("user_initiated_interaction_count", interactions).put("code_generation_activity_count", 5)
+        .put("used_chat", true));
+    return this;
+  }
+
+  public FakeGitHub notReady(LocalDate day) {
+    notReady.add(day);
+    return this;
+  }
+
+  public void ready(LocalDate day) {
+    notReady.remove(day);
+  }
+
+  @Override
+  protected Answer route(Call c) {
+    String p = c.path();
+    if (p.equals("/orgs/" + ORG + "/copilot/billing/seats")) {
+      int page = Integer.parseInt(c.param("page") == null ? "1" : c.param("page"));
+      ObjectNode body = object().put("total_seats", seats.size());
+      if (page - 1 < seats.size()) {
+        body.putArray("seats").add(seats.get(page - 1));
+      } else {
+        body.putArray("seats");
+      }
+      if (page < seats.size()) {
+        return new Answer(200, Map.of("Link", "<" + baseUrl() + p + "?per_page=1&page=" + (page + 1) + ">; rel=\"next\", <"
+            + baseUrl() + p + "?per_page=1&page=" + seats.size() + ">; rel=\"last\""), body.toString());
+      }
+      return Answer.json(body);
+    }
+    if (p.equals("/orgs/" + ORG + "/copilot/metrics/reports/users-1-day")) {
+      LocalDate day = LocalDate.parse(c.param("day"));
+      if (notReady.contains(day)) {
+        return Answer.status(404, "{\"message\":\"Not Found\",\"status\":\"404\"}");
+      }
+      ObjectNode body = object().put("report_day", day.toString());
+      body.putArray("download_links").add(baseUrl() + "/download/" + day + "-1.ndjson?sig=s3cr3t");
+      return Answer.json(body);
+    }
+    if (p.startsWith("/download/")) {
+      LocalDate day = LocalDate.parse(p.substring("/download/".length(), "/download/".length() + 10));
+      StringBuilder sb = new StringBuilder();
+      for (ObjectNode n : users.getOrDefault(day, List.of())) {
+        sb.append(n).append('\n');
+      }
+      return new Answer(200, Map.of(), sb.toString());
+    }
+    return Answer.status(404, "{\"message\":\"Not Found\",\"status\":\"404\"}");
+  }
+}

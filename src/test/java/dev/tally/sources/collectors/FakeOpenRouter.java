@@ -1,0 +1,62 @@
+package dev.tally.sources.collectors;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** OpenRouter's management endpoints as shared/reference/provider-apis.md §5 describes them, under {@code /api/v1}. */
+public final class FakeOpenRouter extends FakeApi {
+  public static final String KEY = "sk-or-v1-management-test-secret";
+  private final List<ObjectNode> keys = new ArrayList<>();
+  private final Map<String, List<ObjectNode>> activity = new HashMap<>();
+
+  public FakeOpenRouter() {
+    super("/api/v1", "Bearer " + KEY);
+  }
+
+  public FakeOpenRouter key(String hash, String name) {
+    keys.add(object().put("hash", hash).put("name", name).put("label", "sk-or-v1-0e6...a1b").put("disabled", false)
+        .put("usage", 0).put("creator_user_id", "user_x"));
+    return this;
+  }
+
+  public FakeOpenRouter activity(LocalDate day, String hash, String model, long requests, long prompt, long completion,
+      double dollars) {
+    activity.computeIfAbsent(day + "|" + hash, k -> new ArrayList<>()).add(object().put("date", day.toString())
+        .put("model", model).put("endpoint_id", "ep-1").put("provider_name", "Anthropic").put("usage", dollars)
+        .put("byok_usage_inference", 0).put("requests", requests).put("prompt_tokens", prompt)
+        .put("completion_tokens", completion).put("reasoning_tokens", 0));
+    return this;
+  }
+
+  @Override
+  protected Answer route(Call c) {
+    return switch (c.path()) {
+      case "/keys" -> {
+        int offset = Integer.parseInt(c.param("offset") == null ? "0" : c.param("offset"));
+        ObjectNode body = object();
+        ArrayNode data = body.putArray("data");
+        for (int i = offset; i < Math.min(keys.size(), offset + 100); i++) {
+          data.add(keys.get(i));
+        }
+        yield Answer.json(body);
+      }
+      case "/credits" -> {
+        ObjectNode body = object();
+        body.putObject("data").put("total_credits", 500.0).put("total_usage", 412.88);
+        yield Answer.json(body);
+      }
+      case "/activity" -> {
+        ObjectNode body = object();
+        ArrayNode data = body.putArray("data");
+        activity.getOrDefault(c.param("date") + "|" + c.param("api_key_hash"), List.of()).forEach(data::add);
+        yield Answer.json(body);
+      }
+      default -> Answer.status(404, "{\"error\":{\"code\":404,\"message\":\"not found\"}}");
+    };
+  }
+}
