@@ -211,4 +211,40 @@ abstract class StoreContract {
     var rows = store.reconcile(Instant.ofEpochMilli(day), Instant.ofEpochMilli(day + 86_400_000));
     assertThat(rows).singleElement().satisfies(r -> assertThat(r.reported()).isEqualTo(290));
   }
+
+  @Test
+  void gatewayKeysCredentialsAndBudgetsRoundTrip() {
+    GatewayStore g = store.gateway();
+    long cred = g.addCredential("anthropic", "anthropic", "https://api.anthropic.com", "v1:sealed", "9a7f", 1000);
+    assertThat(g.credentials()).singleElement().satisfies(c -> {
+      assertThat(c.id()).isEqualTo(cred);
+      assertThat(c.secretEnc()).isEqualTo("v1:sealed");
+      assertThat(c.last4()).isEqualTo("9a7f");
+    });
+    long person = store.directory().createPerson("Alice", "web");
+    long key = g.createKey(new GatewayStore.NewKey("alice", "sk-tly-abcd", "hash-a", person, "billing", "a,b", "claude-*",
+        60, null, 2, null, null), 2000);
+    GatewayStore.KeyRow row = g.keyBySecretHash("hash-a").orElseThrow();
+    assertThat(row.id()).isEqualTo(key);
+    assertThat(row.personId()).isEqualTo(person);
+    assertThat(row.rpm()).isEqualTo(60);
+    assertThat(row.tpm()).isNull();
+    assertThat(row.concurrency()).isEqualTo(2);
+    g.touchKeys(Map.of(key, 3000L));
+    assertThat(g.key(key).orElseThrow().lastUsedMs()).isEqualTo(3000L);
+    g.revokeKey(key, 4000);
+    assertThat(g.revokedKeyIds()).containsExactly(key);
+
+    long budget = g.putBudget("team", "web", "monthly", 500_000_000, true, 5000);
+    assertThat(g.putBudget("team", "web", "monthly", 700_000_000, false, 6000)).as("replaced, not added").isEqualTo(budget);
+    assertThat(g.budgets()).singleElement().satisfies(b -> {
+      assertThat(b.limitMicros()).isEqualTo(700_000_000);
+      assertThat(b.hard()).isFalse();
+    });
+    assertThat(g.recordAlert(budget, 0, 50, 350_000_000, 7000)).isTrue();
+    assertThat(g.recordAlert(budget, 0, 50, 360_000_000, 8000)).as("once per period and threshold").isFalse();
+    assertThat(g.removeBudget(budget)).isTrue();
+    assertThat(g.removeCredential("anthropic")).isTrue();
+    assertThat(g.credentials()).isEmpty();
+  }
 }
