@@ -77,11 +77,11 @@ final class GatewayApi implements AutoCloseable {
     routes.head("/", ctx -> ctx.status(200)); // Claude Code's connectivity probe
     for (String path : Proxy.POST_PATHS) {
       routes.post(path, ctx -> proxy.handle(ctx, null));
-      routes.post("/{route}" + path, ctx -> proxy.handle(ctx, "/" + ctx.pathParam("route")));
+      routes.post("/{route}" + path, ctx -> proxy.handle(ctx, ctx.pathParam("route")));
     }
     for (String path : Proxy.GET_PATHS) {
       routes.get(path, ctx -> proxy.handle(ctx, null));
-      routes.get("/{route}" + path, ctx -> proxy.handle(ctx, "/" + ctx.pathParam("route")));
+      routes.get("/{route}" + path, ctx -> proxy.handle(ctx, ctx.pathParam("route")));
     }
   }
 

@@ -252,4 +252,48 @@ class GatewayTest {
     }
     assertThat(logs.toString(StandardCharsets.UTF_8)).doesNotContain(FakeProvider.ANTHROPIC_KEY).doesNotContain(aliceKey).contains("/v1/messages");
   }
+
+  @Test
+  void aNamedProviderIsReachedUnderItsNameAndRecordedAsItself() throws Exception {
+    api("POST", "/api/v1/providers", Map.of("provider", "openrouter", "baseUrl", provider.openAiBase(), "key", FakeProvider.OPENAI_KEY));
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/openrouter/v1/chat/completions"))
+        .header("Authorization", "Bearer " + aliceKey).POST(HttpRequest.BodyPublishers.ofString(
+            "{\"model\":\"anthropic/claude-sonnet-4.5\",\"stream\":true,\"messages\":[]}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    // OpenRouter always reports usage: the gateway neither asks for it nor hides it
+    assertThat(provider.seen.get(0).body().has("stream_options")).isFalse();
+    LedgerEvent e = recorded(1).get(0);
+    assertThat(e.event().provider()).isEqualTo("openrouter");
+    assertThat(e.cost().priced()).as("priced through the provider prefix").isTrue();
+  }
+
+  @Test
+  void aRotatedKeyStopsWorkingAndItsSuccessorKeepsThePerson() throws Exception {
+    String ask = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1,\"messages\":[]}";
+    assertThat(anthropic(aliceKey, ask).statusCode()).isEqualTo(200);
+    JsonNode fresh = api("POST", "/api/v1/keys/" + aliceKeyId + "/rotate", null);
+    assertThat(anthropic(aliceKey, ask).statusCode()).isEqualTo(401);
+    assertThat(anthropic(fresh.path("secret").asText(), ask).statusCode()).isEqualTo(200);
+    List<LedgerEvent> events = recorded(2);
+    assertThat(events).extracting(e -> e.event().identity()).containsExactlyInAnyOrder("key:" + aliceKeyId, "key:" + fresh.path("id").asLong());
+    assertThat(store.directory().personOf("key:" + fresh.path("id").asLong())).isEqualTo(store.directory().personOf("key:" + aliceKeyId));
+    assertThat(fresh.path("name").asText()).isEqualTo("alice laptop");
+  }
+
+  @Test
+  void allowedModelsAndRequestLimitsAreEnforcedPerKey() throws Exception {
+    JsonNode ci = api("POST", "/api/v1/keys", Map.of("name", "ci runner", "project", "payments", "allowedModels", List.of("claude-haiku-*"), "rpm", 2));
+    String key = ci.path("secret").asText();
+    HttpResponse<String> denied = anthropic(key, "{\"model\":\"claude-opus-4-1\",\"max_tokens\":1,\"messages\":[]}");
+    assertThat(denied.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(denied.body()).path("error").path("message").asText()).contains("claude-opus-4-1").contains("claude-haiku-*");
+    String haiku = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":1,\"messages\":[]}";
+    assertThat(anthropic(key, haiku).statusCode()).isEqualTo(200);
+    assertThat(anthropic(key, haiku).statusCode()).isEqualTo(200);
+    HttpResponse<String> limited = anthropic(key, haiku);
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(JSON.readTree(limited.body()).path("error").path("message").asText()).contains("requests-per-minute limit of 2");
+    assertThat(limited.headers().firstValue("retry-after")).isPresent();
+    assertThat(recorded(2)).allSatisfy(e -> assertThat(e.event().project()).isEqualTo("payments"));
+  }
 }
