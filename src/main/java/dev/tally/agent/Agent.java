@@ -55,7 +55,11 @@ public final class Agent {
   }
 
   /** What one push did: events sent, acknowledged (stored or already there), duplicates, rejected. */
-  public record Push(long sent, long acknowledged, long duplicates, long rejected, String error) {}
+  /**
+   * What one push did: {@code acknowledged} = {@code stored} (new to the server) + {@code duplicates}
+   * (it had them already, e.g. sent again after a crash).
+   */
+  public record Push(long sent, long acknowledged, long stored, long duplicates, long rejected, String error) {}
 
   private final Config config;
   private final Spool spool;
@@ -83,7 +87,7 @@ public final class Agent {
       while (true) {
         Spool.Pending p = spool.pending(BATCH);
         if (p.events().isEmpty()) {
-          return new Push(sent, acknowledged, duplicates, rejected, null);
+          return new Push(sent, acknowledged, acknowledged - duplicates, duplicates, rejected, null);
         }
         ObjectNode body = JSON.createObjectNode();
         body.putArray("events").addAll(p.events());
@@ -94,7 +98,7 @@ public final class Agent {
             HttpResponse.BodyHandlers.ofString());
         sent += p.events().size();
         if (r.statusCode() != 200 && r.statusCode() != 207) {
-          return new Push(sent, acknowledged, duplicates, rejected, "server answered " + r.statusCode() + ": " + r.body());
+          return new Push(sent, acknowledged, acknowledged - duplicates, duplicates, rejected, "server answered " + r.statusCode() + ": " + r.body());
         }
         JsonNode answer = JSON.readTree(r.body());
         acknowledged += answer.path("accepted").asLong() + answer.path("duplicates").asLong();
@@ -103,10 +107,10 @@ public final class Agent {
         spool.acknowledge(p.endOffset());
       }
     } catch (IOException e) {
-      return new Push(sent, acknowledged, duplicates, rejected, "cannot reach " + config.server() + ": " + e.getMessage());
+      return new Push(sent, acknowledged, acknowledged - duplicates, duplicates, rejected, "cannot reach " + config.server() + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Push(sent, acknowledged, duplicates, rejected, "interrupted");
+      return new Push(sent, acknowledged, acknowledged - duplicates, duplicates, rejected, "interrupted");
     }
   }
 

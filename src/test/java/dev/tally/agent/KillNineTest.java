@@ -69,9 +69,11 @@ class KillNineTest {
       server = startServer(data, port);
       assertThat(storedEvents(url)).as("every acknowledged event is still there").isGreaterThanOrEqualTo(cut.acknowledged());
       Agent.Push rest = agent.push();
-      System.out.printf("after restart: sent %,d, acknowledged %,d, duplicates %,d%n", rest.sent(), rest.acknowledged(), rest.duplicates());
+      System.out.printf("after restart: sent %,d, acknowledged %,d, stored %,d, duplicated %,d%n", rest.sent(), rest.acknowledged(),
+          rest.stored(), rest.duplicates());
       assertThat(rest.error()).isNull();
       assertThat(storedEvents(url)).as("each event once").isEqualTo(EVENTS);
+      assertThat(cut.stored() + rest.stored()).as("stored across both pushes").isLessThanOrEqualTo(EVENTS);
       assertThat(agent.push().sent()).isZero();
     } finally {
       server.destroyForcibly();

@@ -82,8 +82,8 @@ final class AgentCommand {
       while (true) {
         ScanResult scan = a.collect();
         Agent.Push push = a.push();
-        out.printf(Locale.ROOT, "read %,d events from %d changed files; sent %,d, acknowledged %,d (%,d already there), rejected %,d%s%n",
-            scan.events(), scan.filesRead(), push.sent(), push.acknowledged(), push.duplicates(), push.rejected(),
+        out.printf(Locale.ROOT, "read %,d events from %d changed files; sent %,d, acknowledged %,d: stored %,d, duplicated %,d (already there); rejected %,d%s%n",
+            scan.events(), scan.filesRead(), push.sent(), push.acknowledged(), push.stored(), push.duplicates(), push.rejected(),
             push.error() == null ? "" : "; " + push.error() + " (kept in the spool)");
         out.flush();
         if (once) {
