@@ -197,11 +197,16 @@ public final class FakeProvider implements AutoCloseable {
     OutputStream out = startStream(ex);
     event(out, "response.created", "{\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"" + id
         + "\",\"object\":\"response\",\"created_at\":1760000000,\"status\":\"in_progress\",\"model\":\"" + model + "\",\"output\":[],\"usage\":null}}");
-    event(out, "response.output_item.added", "{\"type\":\"response.output_item.added\",\"sequence_number\":1,\"output_index\":0,\"item\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"status\":\"in_progress\",\"content\":[]}}");
-    event(out, "response.content_part.added", "{\"type\":\"response.content_part.added\",\"sequence_number\":2,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"part\":{\"type\":\"output_text\",\"text\":\"\",\"annotations\":[]}}");
-    event(out, "response.output_text.delta", "{\"type\":\"response.output_text.delta\",\"sequence_number\":3,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"delta\":\"Patched\",\"logprobs\":[]}");
-    event(out, "response.output_text.done", "{\"type\":\"response.output_text.done\",\"sequence_number\":4,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"text\":\"Patched\",\"logprobs\":[]}");
-    event(out, "response.completed", "{\"type\":\"response.completed\",\"sequence_number\":5,\"response\":" + done + "}");
+    event(out, "response.in_progress", "{\"type\":\"response.in_progress\",\"sequence_number\":1,\"response\":{\"id\":\"" + id
+        + "\",\"object\":\"response\",\"created_at\":1760000000,\"status\":\"in_progress\",\"model\":\"" + model + "\",\"output\":[],\"usage\":null}}");
+    event(out, "response.output_item.added", "{\"type\":\"response.output_item.added\",\"sequence_number\":2,\"output_index\":0,\"item\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"status\":\"in_progress\",\"content\":[]}}");
+    event(out, "response.content_part.added", "{\"type\":\"response.content_part.added\",\"sequence_number\":3,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"part\":{\"type\":\"output_text\",\"text\":\"\",\"annotations\":[]}}");
+    event(out, "response.output_text.delta", "{\"type\":\"response.output_text.delta\",\"sequence_number\":4,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"delta\":\"Patched\",\"logprobs\":[]}");
+    event(out, "response.output_text.done", "{\"type\":\"response.output_text.done\",\"sequence_number\":5,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"text\":\"Patched\",\"logprobs\":[]}");
+    // clients such as Codex build the answer from the finished items, not from the deltas
+    event(out, "response.content_part.done", "{\"type\":\"response.content_part.done\",\"sequence_number\":6,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"part\":{\"type\":\"output_text\",\"text\":\"Patched\",\"annotations\":[]}}");
+    event(out, "response.output_item.done", "{\"type\":\"response.output_item.done\",\"sequence_number\":7,\"output_index\":0,\"item\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"status\":\"completed\",\"content\":[{\"type\":\"output_text\",\"text\":\"Patched\",\"annotations\":[]}]}}");
+    event(out, "response.completed", "{\"type\":\"response.completed\",\"sequence_number\":8,\"response\":" + done + "}");
   }
 
   private void embeddings(HttpExchange ex, JsonNode req, int n) throws IOException {

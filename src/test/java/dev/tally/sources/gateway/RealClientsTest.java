@@ -233,6 +233,161 @@ class RealClientsTest {
     }
   }
 
+  // ------------------------------------------------------------------ command-line agents
+
+  /** A clean environment for a CLI: only what it is told here, so the developer's own keys and config never leak in. */
+  ProcessBuilder cli(Path work, String... command) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command).directory(Files.createDirectories(work).toFile());
+    Map<String, String> env = pb.environment();
+    String path = env.getOrDefault("PATH", "/usr/bin:/bin");
+    env.clear();
+    env.put("PATH", path);
+    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+    env.put("TMPDIR", Files.createDirectories(dir.resolve("tmp")).toString());
+    env.put("LANG", "C.UTF-8");
+    return pb;
+  }
+
+  static Path claudeBinary(Path clients) {
+    Path bin = clients.resolve("node_modules/@anthropic-ai/claude-code/bin/claude.exe");
+    Path nativeBin = clients.resolve("node_modules/@anthropic-ai/claude-code-linux-x64/claude");
+    return Files.isExecutable(nativeBin) ? nativeBin : bin; // the native package when the postinstall did not copy it
+  }
+
+  @Test
+  void claudeCodeRunsThroughTheGatewayAndItsTranscriptMergesWithTheGatewaysEvents() throws Exception {
+    Path clients = installed();
+    Path config = dir.resolve("claude-config");
+    ProcessBuilder pb = cli(dir.resolve("project"), claudeBinary(clients).toString(), "-p", "say hi");
+    pb.environment().putAll(Map.of("ANTHROPIC_BASE_URL", base, "ANTHROPIC_AUTH_TOKEN", key,
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1", "CLAUDE_CONFIG_DIR", config.toString()));
+    Run r = run(pb, 180);
+    assertThat(r.exit()).as("claude -p failed\nstdout: " + r.out() + "\nstderr: " + r.err() + "\nupstream saw: " + seenPaths()).isZero();
+    assertThat(r.out()).as(r.err()).contains("word 0 word 1 word 2");
+
+    // Claude Code streams from /v1/messages?beta=true; the provider got the org's key and the beta flags, never the gateway key
+    List<FakeProvider.Seen> inference = provider.seen.stream().filter(s -> s.path().startsWith("/v1/messages?")).toList();
+    assertThat(inference).as(seenPaths()).isNotEmpty();
+    for (FakeProvider.Seen s : inference) {
+      assertThat(s.path()).isEqualTo("/v1/messages?beta=true");
+      assertThat(s.body().path("stream").asBoolean()).isTrue();
+      assertThat(s.header("x-api-key")).isEqualTo(FakeProvider.ANTHROPIC_KEY);
+      assertThat(s.header("authorization")).isNull();
+      assertThat(s.header("anthropic-beta")).contains("claude-code-20250219");
+    }
+    for (FakeProvider.Seen s : provider.seen) {
+      assertThat(s.headers().toString()).doesNotContain(key);
+    }
+
+    // every request Claude Code made is in the ledger once, with the provider's usage
+    long answered = provider.reported.keySet().stream().filter(id -> id.startsWith("req_")).count();
+    Map<String, LedgerEvent> events = recorded((int) answered);
+    assertThat(events.keySet()).containsExactlyInAnyOrderElementsOf(provider.reported.keySet());
+    assertLedgerEqualsUpstream(events);
+    String session = inference.get(0).header("x-claude-code-session-id");
+    for (LedgerEvent e : events.values()) {
+      assertThat(e.event().tool()).isEqualTo("claude-code");
+      assertThat(e.event().sessionId()).isEqualTo(session);
+    }
+
+    // Claude Code's own transcript names the same requests, by the provider's request-id header
+    List<Path> transcripts;
+    try (var files = Files.walk(config.resolve("projects"))) {
+      transcripts = files.filter(f -> f.toString().endsWith(".jsonl")).toList();
+    }
+    assertThat(transcripts).isNotEmpty();
+    java.util.Set<String> logged = new java.util.TreeSet<>();
+    for (Path t : transcripts) {
+      for (String line : Files.readAllLines(t)) {
+        JsonNode l = JSON.readTree(line);
+        if (l.path("type").asText().equals("assistant") && l.hasNonNull("requestId")) {
+          logged.add(l.path("requestId").asText());
+          assertThat(clientUsage(l.path("message").path("usage"))).isEqualTo(provider.reported.get(l.path("requestId").asText()));
+        }
+      }
+    }
+    assertThat(logged).containsExactlyInAnyOrderElementsOf(events.keySet());
+
+    // Tally's local reader on that transcript, into the same ledger: the requests merge, nothing is added
+    List<dev.tally.ledger.UsageEvent> local = new ArrayList<>();
+    var reader = new dev.tally.sources.logs.claude.ClaudeCodeLogs(List.of(config), null);
+    for (Path t : reader.discover()) {
+      reader.read(t, null, local::add);
+    }
+    assertThat(local).isNotEmpty();
+    assertMergesWithoutNewEvents(local, events);
+    assertThat(store.events(new UsageQuery(null, null, List.of(), Map.of(), false)))
+        .allSatisfy(e -> assertThat(e.event().project()).as("project from the local log").isNotNull());
+  }
+
+  /** Local-log events of requests the gateway saw add no event and change no token count. */
+  void assertMergesWithoutNewEvents(List<dev.tally.ledger.UsageEvent> local, Map<String, LedgerEvent> gateway) {
+    assertThat(local.stream().map(dev.tally.ledger.UsageEvent::requestId).distinct().toList())
+        .containsExactlyInAnyOrderElementsOf(gateway.keySet());
+    try (var ingest = new dev.tally.ingest.Ingest(store, PriceTable.shipped()::price, "local:dev@box")) {
+      var result = ingest.write(local, List.of());
+      assertThat(result.inserted()).as(result.toString()).isZero();
+    }
+    List<LedgerEvent> all = store.events(new UsageQuery(null, null, List.of(), Map.of(), false));
+    assertThat(all).hasSize(gateway.size());
+    for (LedgerEvent e : all) {
+      assertThat(e.event().tokens()).as(e.event().requestId()).isEqualTo(provider.reported.get(e.event().requestId()));
+      assertThat(e.event().identity()).isEqualTo("key:" + keyId);
+    }
+  }
+
+  @Test
+  void codexExecRunsThroughTheGatewayAndItsRolloutMergesWithTheGatewaysEvents() throws Exception {
+    Path clients = installed();
+    Path codexHome = Files.createDirectories(dir.resolve("codex-home"));
+    Files.writeString(codexHome.resolve("config.toml"), """
+        model = "gpt-5-codex"
+        model_provider = "tally"
+
+        [model_providers.tally]
+        name = "Tally gateway"
+        base_url = "%s/v1"
+        env_key = "TALLY_GATEWAY_KEY"
+        wire_api = "responses"
+        """.formatted(base));
+    ProcessBuilder pb = cli(dir.resolve("project"), clients.resolve("node_modules/.bin/codex").toString(),
+        "exec", "--skip-git-repo-check", "say hi");
+    pb.environment().putAll(Map.of("CODEX_HOME", codexHome.toString(), "TALLY_GATEWAY_KEY", key));
+    Run r = run(pb, 180);
+    assertThat(r.exit()).as("codex exec failed\nstdout: " + r.out() + "\nstderr: " + r.err() + "\nupstream saw: " + seenPaths()).isZero();
+    assertThat(r.out()).as(r.err()).contains("Patched");
+
+    List<FakeProvider.Seen> inference = provider.seen.stream().filter(s -> s.path().equals("/v1/responses")).toList();
+    assertThat(inference).as(seenPaths()).isNotEmpty();
+    for (FakeProvider.Seen s : inference) {
+      assertThat(s.body().path("stream").asBoolean()).isTrue();
+      assertThat(s.header("authorization")).isEqualTo("Bearer " + FakeProvider.OPENAI_KEY);
+    }
+    for (FakeProvider.Seen s : provider.seen) {
+      assertThat(s.headers().toString()).doesNotContain(key);
+    }
+
+    Map<String, LedgerEvent> events = recorded(provider.reported.size());
+    assertThat(events.keySet()).containsExactlyInAnyOrderElementsOf(provider.reported.keySet());
+    assertLedgerEqualsUpstream(events);
+    for (LedgerEvent e : events.values()) {
+      assertThat(e.event().tool()).isEqualTo("codex");
+      assertThat(e.event().sessionId()).isEqualTo(inference.get(0).header("session-id"));
+    }
+    // Codex's "tokens used" is its own sum (input not cached + output) of what the provider reported
+    long used = events.values().stream().mapToLong(e -> e.event().tokens().input() + e.event().tokens().output()).sum();
+    assertThat((r.out() + r.err()).replace(",", "")).contains("tokens used\n" + used);
+
+    // Codex's rollout names the same responses; Tally's Codex reader on it merges into the same events
+    List<dev.tally.ledger.UsageEvent> local = new ArrayList<>();
+    var reader = new dev.tally.sources.logs.codex.CodexLogs(List.of(codexHome));
+    for (Path rollout : reader.discover()) {
+      reader.read(rollout, null, local::add);
+    }
+    assertThat(local).isNotEmpty();
+    assertMergesWithoutNewEvents(local, events);
+  }
+
   /** The usage a client was shown, normalised the way gateway.md section 6 says. */
   static Tokens clientUsage(JsonNode u) {
     if (u.has("prompt_tokens") || u.has("input_tokens") && !u.has("cache_read_input_tokens")) { // OpenAI
