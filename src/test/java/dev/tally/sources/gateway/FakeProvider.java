@@ -142,8 +142,39 @@ public final class FakeProvider implements AutoCloseable {
       }
     }
     event(out, "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
-    event(out, "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + output + "}}");
+    boolean tool = wantsTool(req);
+    if (tool) {
+      event(out, "content_block_start", "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_01"
+          + n + "\",\"name\":\"Glob\",\"input\":{}}}");
+      event(out, "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"pattern\\\": \"}}");
+      event(out, "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\\\"*\\\"}\"}}");
+      event(out, "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}");
+    }
+    event(out, "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" + (tool ? "tool_use" : "end_turn")
+        + "\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + output + "}}");
     event(out, "message_stop", "{\"type\":\"message_stop\"}");
+  }
+
+  /**
+   * A streamed answer also calls the {@code Glob} tool when the conversation asks for {@value #TOOL_PROMPT}
+   * and holds no tool result yet: so an agent such as Claude Code runs a tool loop
+   * (two requests, a tool_use block with {@code input_json_delta}s).
+   */
+  static final String TOOL_PROMPT = "list the files with Glob";
+
+  private static boolean wantsTool(JsonNode req) {
+    // Claude Code 2.1 also sends role "system" messages mid-conversation: look at every message
+    if (!req.path("messages").isArray() || !req.toString().contains(TOOL_PROMPT)) {
+      return false;
+    }
+    for (JsonNode message : req.path("messages")) {
+      for (JsonNode block : message.path("content")) {
+        if (block.path("type").asText().equals("tool_result")) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   // ------------------------------------------------------------------ OpenAI

@@ -256,14 +256,44 @@ class RealClientsTest {
 
   @Test
   void claudeCodeRunsThroughTheGatewayAndItsTranscriptMergesWithTheGatewaysEvents() throws Exception {
+    Map<String, List<JsonNode>> transcript = claudeCode("say hi");
+    assertThat(transcript).hasSize(1);
+  }
+
+  @Test
+  void aClaudeCodeToolLoopIsTwoRequestsEachRecordedOnce() throws Exception {
+    Map<String, List<JsonNode>> transcript = claudeCode(FakeProvider.TOOL_PROMPT);
+    // the first answer streamed a text block and a tool_use (its input in input_json_delta fragments);
+    // Claude Code ran the tool and sent its result back in a second request
+    assertThat(transcript).hasSize(2);
+    FakeProvider.Seen second = provider.seen.stream().filter(s -> s.path().startsWith("/v1/messages?")).toList().get(1);
+    JsonNode last = second.body().path("messages").get(second.body().path("messages").size() - 1);
+    assertThat(last.toString()).contains("\"tool_result\"").contains("toolu_01");
+    JsonNode toolUse = transcript.values().stream().flatMap(List::stream)
+        .flatMap(l -> java.util.stream.StreamSupport.stream(l.path("message").path("content").spliterator(), false))
+        .filter(b -> b.path("type").asText().equals("tool_use")).findFirst().orElseThrow();
+    assertThat(toolUse.path("name").asText()).isEqualTo("Glob");
+    assertThat(toolUse.path("input").path("pattern").asText()).isEqualTo("*");
+    // Claude Code wrote the first answer as one line per content block, each with the request's id and
+    // usage: the reader's copies of one request, which the merge above counted once
+    assertThat(transcript.values()).anySatisfy(lines -> assertThat(lines).hasSizeGreaterThan(1));
+  }
+
+  /**
+   * Runs {@code claude -p PROMPT} through the gateway and checks what the provider saw, the ledger,
+   * the transcript and the merge of the transcript into the ledger; returns the transcript's
+   * assistant lines by request id.
+   */
+  Map<String, List<JsonNode>> claudeCode(String prompt) throws Exception {
     Path clients = installed();
     Path config = dir.resolve("claude-config");
-    ProcessBuilder pb = cli(dir.resolve("project"), claudeBinary(clients).toString(), "-p", "say hi");
+    ProcessBuilder pb = cli(dir.resolve("project"), claudeBinary(clients).toString(), "-p", prompt);
     pb.environment().putAll(Map.of("ANTHROPIC_BASE_URL", base, "ANTHROPIC_AUTH_TOKEN", key,
         "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1", "CLAUDE_CONFIG_DIR", config.toString()));
     Run r = run(pb, 180);
     assertThat(r.exit()).as("claude -p failed\nstdout: " + r.out() + "\nstderr: " + r.err() + "\nupstream saw: " + seenPaths()).isZero();
     assertThat(r.out()).as(r.err()).contains("word 0 word 1 word 2");
+    assertThat(r.out()).doesNotContain("API Error");
 
     // Claude Code streams from /v1/messages?beta=true; the provider got the org's key and the beta flags, never the gateway key
     List<FakeProvider.Seen> inference = provider.seen.stream().filter(s -> s.path().startsWith("/v1/messages?")).toList();
@@ -284,10 +314,9 @@ class RealClientsTest {
     Map<String, LedgerEvent> events = recorded((int) answered);
     assertThat(events.keySet()).containsExactlyInAnyOrderElementsOf(provider.reported.keySet());
     assertLedgerEqualsUpstream(events);
-    String session = inference.get(0).header("x-claude-code-session-id");
     for (LedgerEvent e : events.values()) {
       assertThat(e.event().tool()).isEqualTo("claude-code");
-      assertThat(e.event().sessionId()).isEqualTo(session);
+      assertThat(e.event().sessionId()).isEqualTo(inference.get(0).header("x-claude-code-session-id"));
     }
 
     // Claude Code's own transcript names the same requests, by the provider's request-id header
@@ -296,17 +325,19 @@ class RealClientsTest {
       transcripts = files.filter(f -> f.toString().endsWith(".jsonl")).toList();
     }
     assertThat(transcripts).isNotEmpty();
-    java.util.Set<String> logged = new java.util.TreeSet<>();
+    Map<String, List<JsonNode>> logged = new LinkedHashMap<>();
     for (Path t : transcripts) {
       for (String line : Files.readAllLines(t)) {
         JsonNode l = JSON.readTree(line);
         if (l.path("type").asText().equals("assistant") && l.hasNonNull("requestId")) {
-          logged.add(l.path("requestId").asText());
-          assertThat(clientUsage(l.path("message").path("usage"))).isEqualTo(provider.reported.get(l.path("requestId").asText()));
+          logged.computeIfAbsent(l.path("requestId").asText(), id -> new ArrayList<>()).add(l);
+          assertThat(l.path("sessionId").asText()).isEqualTo(events.get(l.path("requestId").asText()).event().sessionId());
         }
       }
     }
-    assertThat(logged).containsExactlyInAnyOrderElementsOf(events.keySet());
+    assertThat(logged.keySet()).containsExactlyInAnyOrderElementsOf(events.keySet());
+    logged.forEach((id, lines) -> assertThat(clientUsage(lines.get(lines.size() - 1).path("message").path("usage")))
+        .as("usage in the transcript for " + id).isEqualTo(provider.reported.get(id)));
 
     // Tally's local reader on that transcript, into the same ledger: the requests merge, nothing is added
     List<dev.tally.ledger.UsageEvent> local = new ArrayList<>();
@@ -318,6 +349,7 @@ class RealClientsTest {
     assertMergesWithoutNewEvents(local, events);
     assertThat(store.events(new UsageQuery(null, null, List.of(), Map.of(), false)))
         .allSatisfy(e -> assertThat(e.event().project()).as("project from the local log").isNotNull());
+    return logged;
   }
 
   /** Local-log events of requests the gateway saw add no event and change no token count. */
