@@ -264,7 +264,7 @@ public final class Proxy {
     String project = firstHeader(ctx, "x-tally-project", "helicone-property-project");
     return new UsageEvent(key, at, Source.GATEWAY, provider, meter.model != null ? meter.model : requestModel,
         tool(ctx), caller.identity(), Long.toString(caller.keyId()), project != null ? project : caller.project(),
-        firstHeader(ctx, "x-claude-code-session-id", "session_id", "x-tally-session", "helicone-session-id"),
+        firstHeader(ctx, "x-claude-code-session-id", "session-id", "session_id", "x-tally-session", "helicone-session-id"),
         requestId, messageId, ctx.header("x-claude-code-agent-id") != null, meter.tokens(), meter.reportedCostMicros);
   }
 

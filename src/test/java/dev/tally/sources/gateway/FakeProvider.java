@@ -149,8 +149,39 @@ public final class FakeProvider implements AutoCloseable {
       }
     }
     event(out, "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
-    event(out, "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + output + "}}");
+    boolean tool = wantsTool(req);
+    if (tool) {
+      event(out, "content_block_start", "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_01"
+          + n + "\",\"name\":\"Glob\",\"input\":{}}}");
+      event(out, "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"pattern\\\": \"}}");
+      event(out, "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\\\"*\\\"}\"}}");
+      event(out, "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}");
+    }
+    event(out, "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" + (tool ? "tool_use" : "end_turn")
+        + "\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + output + "}}");
     event(out, "message_stop", "{\"type\":\"message_stop\"}");
+  }
+
+  /**
+   * A streamed answer also calls the {@code Glob} tool when the conversation asks for {@value #TOOL_PROMPT}
+   * and holds no tool result yet: so an agent such as Claude Code runs a tool loop
+   * (two requests, a tool_use block with {@code input_json_delta}s).
+   */
+  static final String TOOL_PROMPT = "list the files with Glob";
+
+  private static boolean wantsTool(JsonNode req) {
+    // Claude Code 2.1 also sends role "system" messages mid-conversation: look at every message
+    if (!req.path("messages").isArray() || !req.toString().contains(TOOL_PROMPT)) {
+      return false;
+    }
+    for (JsonNode message : req.path("messages")) {
+      for (JsonNode block : message.path("content")) {
+        if (block.path("type").asText().equals("tool_result")) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   // ------------------------------------------------------------------ OpenAI
@@ -204,11 +235,16 @@ public final class FakeProvider implements AutoCloseable {
     OutputStream out = startStream(ex);
     event(out, "response.created", "{\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"" + id
         + "\",\"object\":\"response\",\"created_at\":1760000000,\"status\":\"in_progress\",\"model\":\"" + model + "\",\"output\":[],\"usage\":null}}");
-    event(out, "response.output_item.added", "{\"type\":\"response.output_item.added\",\"sequence_number\":1,\"output_index\":0,\"item\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"status\":\"in_progress\",\"content\":[]}}");
-    event(out, "response.content_part.added", "{\"type\":\"response.content_part.added\",\"sequence_number\":2,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"part\":{\"type\":\"output_text\",\"text\":\"\",\"annotations\":[]}}");
-    event(out, "response.output_text.delta", "{\"type\":\"response.output_text.delta\",\"sequence_number\":3,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"delta\":\"Patched\",\"logprobs\":[]}");
-    event(out, "response.output_text.done", "{\"type\":\"response.output_text.done\",\"sequence_number\":4,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"text\":\"Patched\",\"logprobs\":[]}");
-    event(out, "response.completed", "{\"type\":\"response.completed\",\"sequence_number\":5,\"response\":" + done + "}");
+    event(out, "response.in_progress", "{\"type\":\"response.in_progress\",\"sequence_number\":1,\"response\":{\"id\":\"" + id
+        + "\",\"object\":\"response\",\"created_at\":1760000000,\"status\":\"in_progress\",\"model\":\"" + model + "\",\"output\":[],\"usage\":null}}");
+    event(out, "response.output_item.added", "{\"type\":\"response.output_item.added\",\"sequence_number\":2,\"output_index\":0,\"item\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"status\":\"in_progress\",\"content\":[]}}");
+    event(out, "response.content_part.added", "{\"type\":\"response.content_part.added\",\"sequence_number\":3,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"part\":{\"type\":\"output_text\",\"text\":\"\",\"annotations\":[]}}");
+    event(out, "response.output_text.delta", "{\"type\":\"response.output_text.delta\",\"sequence_number\":4,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"delta\":\"Patched\",\"logprobs\":[]}");
+    event(out, "response.output_text.done", "{\"type\":\"response.output_text.done\",\"sequence_number\":5,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"text\":\"Patched\",\"logprobs\":[]}");
+    // clients such as Codex build the answer from the finished items, not from the deltas
+    event(out, "response.content_part.done", "{\"type\":\"response.content_part.done\",\"sequence_number\":6,\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"part\":{\"type\":\"output_text\",\"text\":\"Patched\",\"annotations\":[]}}");
+    event(out, "response.output_item.done", "{\"type\":\"response.output_item.done\",\"sequence_number\":7,\"output_index\":0,\"item\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"status\":\"completed\",\"content\":[{\"type\":\"output_text\",\"text\":\"Patched\",\"annotations\":[]}]}}");
+    event(out, "response.completed", "{\"type\":\"response.completed\",\"sequence_number\":8,\"response\":" + done + "}");
   }
 
   private void embeddings(HttpExchange ex, JsonNode req, int n) throws IOException {

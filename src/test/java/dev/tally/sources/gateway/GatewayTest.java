@@ -147,6 +147,20 @@ class GatewayTest {
   }
 
   @Test
+  void codexsSessionHeaderNamesTheSession() throws Exception {
+    // Codex 0.17x sends "session-id" (and "originator: codex_exec"), not "session_id"
+    var r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/responses")).header("Authorization", "Bearer " + aliceKey)
+        .header("originator", "codex_exec").header("session-id", "01a23388-7163-7ae1-ac18-6e144e23816c")
+        .header("User-Agent", "codex_exec/0.171.0 (Debian 12.0.0; x86_64) unknown (codex_exec; 0.171.0)")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-5-codex\",\"stream\":true,\"input\":\"hi\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.body()).contains("response.completed");
+    LedgerEvent e = recorded(1).get(0);
+    assertThat(e.event().sessionId()).isEqualTo("01a23388-7163-7ae1-ac18-6e144e23816c");
+    assertThat(e.event().tool()).isEqualTo("codex");
+  }
+
+  @Test
   void forwardsProviderHeadersButNeverTheGatewayKey() throws Exception {
     anthropic(aliceKey, "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1,\"messages\":[]}");
     http.send(HttpRequest.newBuilder(URI.create(base + "/v1/messages/count_tokens?beta=true")).header("Authorization", "Bearer " + aliceKey)
