@@ -34,7 +34,7 @@ final class AdminCommands {
     String server;
 
     @Option(names = "--token", paramLabel = "TOKEN",
-        description = "An admin token (default: $TALLY_TOKEN; an option is visible in shell history, the variable is not).")
+        description = "An admin token (default: $TALLY_TOKEN; an option is visible in shell history, the variable is not). Without one, $TALLY_USER (default admin) and $TALLY_PASSWORD sign in.")
     String token;
 
     @Option(names = "--json", description = "Print the server's JSON answer.")
@@ -48,17 +48,26 @@ final class AdminCommands {
     JsonNode call(Tally.Context ctx, String method, String path, JsonNode body) throws Exception {
       String base = base(ctx);
       String secret = token != null ? token : ctx.env().get("TALLY_TOKEN");
-      if (secret == null || secret.isBlank()) {
-        throw new IllegalArgumentException("no admin token: set TALLY_TOKEN (or --token)");
+      String password = ctx.env().get("TALLY_PASSWORD");
+      String auth;
+      if (secret != null && !secret.isBlank()) {
+        auth = "Bearer " + secret;
+      } else if (password != null && !password.isBlank()) {
+        // a user's password (the first admin's, say) until an admin token exists
+        auth = "Basic " + java.util.Base64.getEncoder().encodeToString(
+            (ctx.env().getOrDefault("TALLY_USER", "admin") + ":" + password).getBytes(StandardCharsets.UTF_8));
+      } else {
+        throw new IllegalArgumentException("not signed in: set TALLY_TOKEN to an admin token (or --token), or TALLY_PASSWORD"
+            + " (and TALLY_USER, default admin) to a user's password");
       }
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-          .header("Authorization", "Bearer " + secret).timeout(Duration.ofSeconds(30))
+          .header("Authorization", auth).timeout(Duration.ofSeconds(30))
           .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.toString()));
       HttpResponse<String> r;
       try {
         r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
       } catch (java.io.IOException e) {
-        throw new IllegalStateException("cannot reach the Tally server at " + base + ": " + e.getMessage());
+        throw new IllegalStateException("cannot reach the Tally server at " + base + " (" + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + "): is `tally serve` running there? (set TALLY_SERVER)");
       }
       JsonNode answer = r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
       if (r.statusCode() >= 400) {

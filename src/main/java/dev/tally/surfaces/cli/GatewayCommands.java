@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.Tally;
+import dev.tally.ledger.Money;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -374,7 +375,8 @@ final class GatewayCommands {
         String[] b = Keys.parseBudget(rest.get(rest.size() - 1));
         JsonNode r = server.call(parent.tally.context(), "POST", "/api/v1/budgets", JSON.createObjectNode().put("scope", scope)
             .put("target", org ? "*" : rest.get(0)).put("usd", b[0]).put("period", b[1]).put("hard", !soft));
-        spec.commandLine().getOut().println("budget " + r.get("id") + ": $" + b[0] + " " + b[1] + " for " + scope
+        spec.commandLine().getOut().println("budget " + r.get("id") + ": " + Format.money(Money.micros(new java.math.BigDecimal(b[0])))
+            + " " + b[1] + " for " + scope
             + (org ? "" : " " + rest.get(0)) + (soft ? " (alerts only)" : ""));
         return 0;
       }
@@ -401,7 +403,7 @@ final class GatewayCommands {
           String used = limit.signum() == 0 ? "" : spent.multiply(java.math.BigDecimal.valueOf(100))
               .divide(limit, 0, java.math.RoundingMode.HALF_UP) + "%";
           t.row(b.get("id").asText(), b.get("scope").asText(), b.get("target").asText(), b.get("period").asText(),
-              "$" + limit.setScale(2, java.math.RoundingMode.HALF_UP), "$" + spent.setScale(2, java.math.RoundingMode.HALF_UP), used,
+              Format.money(Money.micros(limit)), Format.money(Money.micros(spent)), used,
               b.get("hard").asBoolean() ? "hard" : "soft", b.path("resets").asText("never").replace('T', ' ').replace("Z", " UTC"));
         });
         t.print(out);
