@@ -24,9 +24,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Claude Code's OpenTelemetry events ({@code claude_code.api_request} log records, one per model
- * request) as usage events. They are keyed by the Anthropic request id, so the same request read
- * from the local transcript or seen by the gateway merges with them. Token counts carry no
+ * Agents' OpenTelemetry events as usage events: Claude Code's {@code claude_code.api_request} (one
+ * per model request), Codex's {@code codex.sse_event} for a completed response and Gemini CLI's
+ * {@code gemini_cli.api_response}. Claude Code's are keyed by the Anthropic request id, so the same
+ * request read from the local transcript or seen by the gateway merges with them. Token counts carry no
  * cache-write TTL split (all of it is counted as 5-minute writes unless a copy with the split is
  * known); Claude Code's own cost is kept as the request's reported cost.
  */
@@ -62,8 +63,13 @@ public final class OtlpLogs {
         for (LogRecord r : sl.getLogRecordsList()) {
           Map<String, AnyValue> a = new HashMap<>(resource);
           a.putAll(attributes(r.getAttributesList()));
-          if (isApiRequest(r, a)) {
+          String name = eventName(r, a);
+          if (name.equals("claude_code.api_request") || name.equals("api_request")) {
             events.add(apiRequest(r, a));
+          } else if (name.equals("codex.sse_event") && "response.completed".equals(text(a, "event.kind"))) {
+            events.add(codexResponse(r, a));
+          } else if (name.equals("gemini_cli.api_response") && a.containsKey("input_token_count")) {
+            events.add(geminiResponse(r, a));
           }
         }
       }
@@ -71,9 +77,49 @@ public final class OtlpLogs {
     return events;
   }
 
-  private static boolean isApiRequest(LogRecord r, Map<String, AnyValue> a) {
-    return "api_request".equals(text(a, "event.name")) || "claude_code.api_request".equals(text(a, "event.name"))
-        || "claude_code.api_request".equals(r.getEventName()) || "claude_code.api_request".equals(r.getBody().getStringValue());
+  /** The event's name, wherever the exporter put it: an attribute, the record's event name, or the body. */
+  private static String eventName(LogRecord r, Map<String, AnyValue> a) {
+    String name = text(a, "event.name");
+    if (name == null || name.isEmpty()) {
+      name = !r.getEventName().isEmpty() ? r.getEventName() : r.getBody().getStringValue();
+    }
+    return name == null ? "" : name;
+  }
+
+  /**
+   * Codex's {@code codex.sse_event} for {@code response.completed}: the turn's usage. Its input
+   * includes the cached part and its output the reasoning, as in OpenAI's usage. The event carries
+   * no response id, so it cannot merge with the same turn read from the rollout file: send Codex's
+   * usage either way, not both.
+   */
+  private static UsageEvent codexResponse(LogRecord r, Map<String, AnyValue> a) {
+    Instant ts = timestamp(r, a);
+    long cached = number(a, "cached_token_count");
+    long output = number(a, "output_token_count");
+    Tokens tokens = new Tokens(Math.max(0, number(a, "input_token_count") - cached), output, 0, 0, cached,
+        Math.min(output, number(a, "reasoning_token_count")), 0);
+    String conversation = text(a, "conversation.id");
+    return new UsageEvent(DedupKeys.sourceSpecific("codex-otel", String.valueOf(conversation), ts.toString()), ts, Source.OTEL,
+        "openai", text(a, "model") == null ? "unknown" : text(a, "model"), "codex", identity(a), null, null, conversation,
+        null, null, false, tokens, null);
+  }
+
+  /**
+   * Gemini CLI's {@code gemini_cli.api_response}: prompt tokens include the cached part; thoughts
+   * are billed as output (as the local chat reader counts them). Without a request id it cannot
+   * merge with the local chat files either.
+   */
+  private static UsageEvent geminiResponse(LogRecord r, Map<String, AnyValue> a) {
+    Instant ts = timestamp(r, a);
+    long cached = number(a, "cached_content_token_count");
+    long thoughts = number(a, "thoughts_token_count");
+    Tokens tokens = new Tokens(Math.max(0, number(a, "input_token_count") - cached) + number(a, "tool_token_count"),
+        number(a, "output_token_count") + thoughts, 0, 0, cached, thoughts, 0);
+    String session = text(a, "session.id");
+    String prompt = text(a, "prompt_id");
+    return new UsageEvent(DedupKeys.sourceSpecific("gemini-otel", String.valueOf(session), String.valueOf(prompt), ts.toString()),
+        ts, Source.OTEL, "google", text(a, "model") == null ? "unknown" : text(a, "model"), "gemini-cli", identity(a), null, null,
+        session, null, null, false, tokens, null);
   }
 
   private static UsageEvent apiRequest(LogRecord r, Map<String, AnyValue> a) {

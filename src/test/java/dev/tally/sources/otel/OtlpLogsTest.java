@@ -93,4 +93,38 @@ public class OtlpLogsTest {
     assertThatThrownBy(() -> OtlpLogs.parse(new byte[] {(byte) 0xff, 0x01, 0x02}, false))
         .isInstanceOf(OtlpLogs.BadPayload.class).hasMessageContaining("protobuf");
   }
+
+  @Test
+  void codexAndGeminiResponsesBecomeUsageEventsWithCachedTokensTakenOutOfInput() throws Exception {
+    LogRecord codex = LogRecord.newBuilder().setTimeUnixNano(1_795_456_000_000_000_000L)
+        .addAttributes(kv("event.name", "codex.sse_event")).addAttributes(kv("event.kind", "response.completed"))
+        .addAttributes(kv("event.timestamp", "2026-11-23T17:46:27.366Z")).addAttributes(kv("conversation.id", "conv-1"))
+        .addAttributes(kv("user.email", "dev@example.com")).addAttributes(kv("model", "gpt-5-codex"))
+        .addAttributes(kv("input_token_count", 9120)).addAttributes(kv("cached_token_count", 8064))
+        .addAttributes(kv("output_token_count", 412)).addAttributes(kv("reasoning_token_count", 256)).build();
+    LogRecord codexDelta = LogRecord.newBuilder().addAttributes(kv("event.name", "codex.sse_event"))
+        .addAttributes(kv("event.kind", "response.output_text.delta")).build();
+    LogRecord gemini = LogRecord.newBuilder().setTimeUnixNano(1_795_456_100_000_000_000L)
+        .addAttributes(kv("event.name", "gemini_cli.api_response")).addAttributes(kv("session.id", "g-1"))
+        .addAttributes(kv("prompt_id", "p-7")).addAttributes(kv("model", "gemini-2.5-pro"))
+        .addAttributes(kv("input_token_count", 1000)).addAttributes(kv("cached_content_token_count", 600))
+        .addAttributes(kv("output_token_count", 50)).addAttributes(kv("thoughts_token_count", 30))
+        .addAttributes(kv("tool_token_count", 5)).build();
+    ExportLogsServiceRequest payload = ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
+        .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(codex).addLogRecords(codexDelta).addLogRecords(gemini))).build();
+
+    List<UsageEvent> events = OtlpLogs.events(OtlpLogs.parse(payload.toByteArray(), false));
+    assertThat(events).hasSize(2);
+    UsageEvent c = events.get(0);
+    assertThat(c.tool()).isEqualTo("codex");
+    assertThat(c.provider()).isEqualTo("openai");
+    assertThat(c.tokens()).isEqualTo(new Tokens(1056, 412, 0, 0, 8064, 256, 0));
+    assertThat(c.identity()).isEqualTo("email:dev@example.com");
+    assertThat(c.sessionId()).isEqualTo("conv-1");
+    UsageEvent g = events.get(1);
+    assertThat(g.tool()).isEqualTo("gemini-cli");
+    assertThat(g.tokens()).isEqualTo(new Tokens(405, 80, 0, 0, 600, 30, 0));
+    assertThat(OtlpLogs.events(OtlpLogs.parse(payload.toByteArray(), false)).get(1).dedupKey())
+        .as("a retried export is the same event").isEqualTo(g.dedupKey());
+  }
 }
