@@ -39,10 +39,7 @@ class KillNineTest {
   @Test
   void acknowledgedEventsSurviveAndTheRestArriveOnce() throws Exception {
     Path logs = writeLog(tmp.resolve("claude"));
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = dev.tally.ServerProcess.freePort();
     String url = "http://127.0.0.1:" + port;
     Path data = tmp.resolve("server");
     Process server = startServer(data, port);
@@ -94,26 +91,9 @@ class KillNineTest {
   }
 
   private Process startServer(Path data, int port) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.tally.Tally", "serve", "--host", "127.0.0.1",
-        "--port", Integer.toString(port), "--data-dir", data.toString());
-    pb.environment().put("TALLY_ADMIN_PASSWORD", PASSWORD);
-    pb.environment().put("TALLY_CONFIG_DIR", tmp.resolve("server-config").toString());
-    pb.redirectErrorStream(true).redirectOutput(tmp.resolve("server.log").toFile());
-    Process p = pb.start();
-    Instant deadline = Instant.now().plusSeconds(30);
-    while (Instant.now().isBefore(deadline)) {
-      try {
-        if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-          return p;
-        }
-      } catch (IOException e) {
-        Thread.sleep(100);
-      }
-    }
-    throw new AssertionError("server did not start: " + Files.readString(tmp.resolve("server.log")));
+    return dev.tally.ServerProcess.start(data, port, PASSWORD, tmp);
   }
+
 
   private String basic() {
     return "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8));

@@ -201,10 +201,7 @@ class GatewayFaultTest {
 
   @Test
   void databaseStoppedDuringLoadLosesNoCompletedRequest() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = dev.tally.ServerProcess.freePort();
     Path pgData = dir.resolve("pg");
     EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(pgData).setCleanDataDirectory(false).setPort(port).start();
     Store store = PostgresStore.open(pg.getJdbcUrl("postgres", "postgres"), "postgres", "postgres");
@@ -257,10 +254,7 @@ class GatewayFaultTest {
 
   @Test
   void killNineDuringLoadLosesNoCompletedRequest() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = dev.tally.ServerProcess.freePort();
     String base = "http://127.0.0.1:" + port;
     Path data = dir.resolve("server");
     Process server = startServer(data, port);
@@ -305,24 +299,7 @@ class GatewayFaultTest {
   }
 
   private Process startServer(Path data, int port) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.tally.Tally", "serve", "--host", "127.0.0.1",
-        "--port", Integer.toString(port), "--data-dir", data.toString());
-    pb.environment().put("TALLY_ADMIN_PASSWORD", PASSWORD);
-    pb.environment().put("TALLY_CONFIG_DIR", dir.resolve("server-config").toString());
-    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()));
-    Process p = pb.start();
-    Instant deadline = Instant.now().plusSeconds(30);
-    while (Instant.now().isBefore(deadline)) {
-      try {
-        if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-          return p;
-        }
-      } catch (IOException e) {
-        Thread.sleep(100);
-      }
-    }
-    throw new AssertionError("server did not start: " + Files.readString(dir.resolve("server.log")));
+    return dev.tally.ServerProcess.start(data, port, PASSWORD, dir);
   }
+
 }
