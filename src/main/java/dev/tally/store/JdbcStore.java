@@ -154,6 +154,14 @@ class JdbcStore implements Store {
         throw new StoreException("reading events by " + column, e);
       }
     }
+    try {
+      // End the read transaction: a snapshot held until the next write would make that write fail
+      // (SQLITE_BUSY_SNAPSHOT) once another connection wrote in between (directory, collectors).
+      writer().commit();
+    } catch (SQLException e) {
+      writerBroken = reconnect != null;
+      throw new StoreException("reading events by " + column, e);
+    }
     return found;
   }
 
