@@ -46,9 +46,14 @@ class CollectorsServerTest {
   String admin;
   final HttpClient http = HttpClient.newHttpClient();
 
+  /** A new, empty ledger (PostgreSQL in {@link PostgresCollectorsServerTest}). */
+  Store openStore(String name) throws Exception {
+    return SqliteStore.open(dir.resolve(name + ".db"));
+  }
+
   @BeforeEach
-  void start() {
-    store = SqliteStore.open(dir.resolve("tally.db"));
+  void start() throws Exception {
+    store = openStore("tally");
     // one micro-dollar per token: costs are easy to follow
     server = new Server(store, (p, m, t) -> new Cost(t.total(), "test", m), FakeTeam.CLOCK, 4)
         .withCollectors(team.env(), Duration.ZERO, waits::add,
@@ -237,5 +242,26 @@ class CollectorsServerTest {
       }
     }
     throw new AssertionError("no reconciliation row for " + provider + " on " + day + " in " + providers);
+  }
+
+  @Test
+  void theSchedulerPollsOnItsOwnWhenAnIntervalIsSet() throws Exception {
+    try (Store other = openStore("scheduled")) {
+      Server scheduled = new Server(other, (p, m, t) -> new Cost(t.total(), "test", m), FakeTeam.CLOCK, 4)
+          .withCollectors(team.env(), Duration.ofMinutes(15), waits::add,
+              new ApiClient.Policy(3, Duration.ofSeconds(1), Duration.ofSeconds(120), Duration.ofSeconds(10)));
+      scheduled.start("127.0.0.1", 0);
+      try {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (other.collectors().states().stream().filter(s -> s.lastSuccess() != null).count() < 5
+            && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        assertThat(other.collectors().states()).hasSize(5).allSatisfy(s -> assertThat(s.lastSuccess()).isEqualTo(FakeTeam.NOW));
+        assertThat(other.eventCount()).isPositive();
+      } finally {
+        scheduled.close();
+      }
+    }
   }
 }
