@@ -41,7 +41,12 @@ import java.util.function.Function;
  *       seats' activity) is kept whole.
  * </ol>
  *
- * The admin-api tokens of the provider and day then add up to the remainder (up to rounding). Days are
+ * The admin-api tokens of the provider and day then add up to the remainder (up to rounding).
+ *
+ * <p>When the provider keys the gateway forwards with are declared ({@code gatewayKeys}), the
+ * report rows of those keys and the gateway's events form one more "person" of their own, so the
+ * remainder is attributed exactly: the key's rows keep only what the gateway did not meter, and
+ * people's own rows are compared with their own non-gateway events. Days are
  * worked out again on every run for the rows fetched and for the last {@code recheck} days, so
  * metered events that arrive after the report (an agent that was offline) still take its place.
  */
@@ -52,12 +57,25 @@ public final class ReportedIngest {
   private final Store store;
   private final Ingest ingest;
   private final Function<String, String> personOf;
+  private final Set<String> gatewayKeys;
+  /** Stands for the gateway's shared provider keys; no identity looks like this. */
+  private static final String GATEWAY_POOL = "\u0000gateway";
 
   /** @param personOf an identity's person key ({@code person:<id>}), or the identity itself when unmapped */
   public ReportedIngest(Store store, Ingest ingest, Function<String, String> personOf) {
+    this(store, ingest, personOf, Set.of());
+  }
+
+  /** @param gatewayKeys the provider's ids of the keys the gateway forwards requests with */
+  public ReportedIngest(Store store, Ingest ingest, Function<String, String> personOf, Set<String> gatewayKeys) {
     this.store = Objects.requireNonNull(store);
     this.ingest = Objects.requireNonNull(ingest);
     this.personOf = Objects.requireNonNull(personOf);
+    this.gatewayKeys = Set.copyOf(gatewayKeys);
+  }
+
+  private boolean throughGateway(ReportedUsage r) {
+    return r.keyId() != null && gatewayKeys.contains(r.keyId());
   }
 
   /**
@@ -82,17 +100,20 @@ public final class ReportedIngest {
   }
 
   private void day(String provider, Instant day, List<ReportedUsage> rows, List<UsageEvent> keep, List<String> remove) {
+    boolean pooled = rows.stream().anyMatch(this::throughGateway);
     Map<String, Long> metered = new HashMap<>();
     for (UsageRow u : store.usage(new UsageQuery(day, day.plus(Duration.ofDays(1)), List.of(Dimension.PERSON, Dimension.SOURCE),
         Map.of(Dimension.PROVIDER, Set.of(provider)), false))) {
-      if (!Source.ADMIN_API.wireName().equals(u.keys().get(1))) {
-        metered.merge(u.keys().get(0), u.totals().tokens().total(), Long::sum);
+      String source = u.keys().get(1);
+      if (!Source.ADMIN_API.wireName().equals(source)) {
+        String who = pooled && Source.GATEWAY.wireName().equals(source) ? GATEWAY_POOL : u.keys().get(0);
+        metered.merge(who, u.totals().tokens().total(), Long::sum);
       }
     }
     Map<String, Long> reported = new HashMap<>();
     Map<ReportedUsage, String> owner = new HashMap<>();
     for (ReportedUsage r : rows) {
-      String person = personOf.apply(r.identity());
+      String person = throughGateway(r) ? GATEWAY_POOL : personOf.apply(r.identity());
       owner.put(r, person);
       reported.merge(person, r.tokens().total(), Long::sum);
     }

@@ -112,7 +112,9 @@ public final class Server implements AutoCloseable {
   /**
    * Polls the provider admin APIs whose keys {@code env} holds (see {@link
    * dev.tally.sources.collectors.Collectors#fromEnv}) every {@code every} (zero: only when asked,
-   * {@code POST /api/v1/collectors/run}).
+   * {@code POST /api/v1/collectors/run}). {@code TALLY_GATEWAY_PROVIDER_KEYS} (comma-separated
+   * provider key ids, e.g. {@code apikey_01…,key_Zq8…}) names the keys the gateway forwards with,
+   * so their report rows reconcile against the gateway's events exactly.
    */
   public Server withCollectors(Map<String, String> env, java.time.Duration every) {
     return withCollectors(env, every, dev.tally.sources.collectors.ApiClient.Sleeper.REAL,
@@ -123,8 +125,14 @@ public final class Server implements AutoCloseable {
   public Server withCollectors(Map<String, String> env, java.time.Duration every,
       dev.tally.sources.collectors.ApiClient.Sleeper sleeper, dev.tally.sources.collectors.ApiClient.Policy policy) {
     var setup = dev.tally.sources.collectors.Collectors.fromEnv(env, clock, sleeper, policy);
+    java.util.Set<String> gatewayKeys = new java.util.HashSet<>();
+    for (String k : env.getOrDefault("TALLY_GATEWAY_PROVIDER_KEYS", "").split(",")) {
+      if (!k.isBlank()) {
+        gatewayKeys.add(k.trim());
+      }
+    }
     var writer = new dev.tally.ingest.ReportedIngest(store, ingest,
-        identity -> store.directory().personOf(identity).map(id -> "person:" + id).orElse(identity));
+        identity -> store.directory().personOf(identity).map(id -> "person:" + id).orElse(identity), gatewayKeys);
     collectors = new CollectorPolling(setup, store, writer, directory, clock, every);
     return this;
   }

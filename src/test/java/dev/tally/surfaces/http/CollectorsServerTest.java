@@ -54,9 +54,13 @@ class CollectorsServerTest {
   @BeforeEach
   void start() throws Exception {
     store = openStore("tally");
+    startServer(team.env());
+  }
+
+  void startServer(Map<String, String> env) {
     // one micro-dollar per token: costs are easy to follow
     server = new Server(store, (p, m, t) -> new Cost(t.total(), "test", m), FakeTeam.CLOCK, 4)
-        .withCollectors(team.env(), Duration.ZERO, waits::add,
+        .withCollectors(env, Duration.ZERO, waits::add,
             new ApiClient.Policy(3, Duration.ofSeconds(1), Duration.ofSeconds(120), Duration.ofSeconds(10)));
     admin = server.directory().createToken("ops", Directory.Scope.ADMIN, null).secret();
     base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
@@ -233,6 +237,29 @@ class CollectorsServerTest {
     assertThat(day3.path("meteredTokens").asLong()).isEqualTo(500);
     assertThat(day3.path("countedTokens").asLong()).isBetween(reportedD3 - 500 - 2, reportedD3 - 500 + 2); // rounding per row
     assertThat(find(providers, "2026-09-02", "cursor").path("meteredTokens").asLong()).isZero();
+  }
+
+  @Test
+  void declaredGatewayKeysAreReconciledAgainstTheGatewayAlone() throws Exception {
+    server.close();
+    Map<String, String> env = new HashMap<>(team.env());
+    env.put("TALLY_GATEWAY_PROVIDER_KEYS", "apikey_alice, key_other");
+    startServer(env);
+    // Day 3: Anthropic reports 2820 tokens on Alice's key, which the gateway forwards with; 500 of
+    // them were Carol's requests through the gateway.
+    Instant d3 = Instant.parse("2026-09-03T10:00:00Z");
+    call("POST", "/api/v1/events", batch(gateway("r3", "email:carol@example.com", d3, 400, 100)));
+
+    poll();
+
+    Map<String, Long> day3 = new HashMap<>();
+    for (JsonNode r : call("GET", "/api/v1/usage?range=custom&from=2026-09-03&to=2026-09-03&groupBy=identity,provider", null).path("rows")) {
+      if (r.path("provider").asText().equals("anthropic")) {
+        day3.put(r.path("identity").asText(), r.path("totalTokens").asLong());
+      }
+    }
+    assertThat(day3).containsOnly(Map.entry("email:carol@example.com", 500L),
+        Map.entry("email:alice@example.com", 2820L - 500), Map.entry("anthropic-key:apikey_legacy", 100L));
   }
 
   static JsonNode find(JsonNode providers, String day, String provider) {
