@@ -137,6 +137,50 @@ public final class Ingest implements EventSink, AutoCloseable {
   }
 
   /**
+   * Writes aggregate slices (admin-API remainders) whose figures may go down as well as up: each
+   * event replaces its stored copy as a whole instead of merging with it, and the stored events
+   * whose keys are in {@code remove} are deleted (their rollups go with them).
+   */
+  public synchronized Result replace(List<UsageEvent> events, java.util.Collection<String> remove) {
+    Map<String, UsageEvent> byKey = new LinkedHashMap<>();
+    events.forEach(e -> byKey.put(e.dedupKey(), e));
+    java.util.Set<String> keys = new java.util.LinkedHashSet<>(byKey.keySet());
+    keys.addAll(remove);
+    Map<String, LedgerEvent> stored = keys.isEmpty() ? Map.of() : store.findByDedupKeys(keys);
+    List<Store.Change> changes = new ArrayList<>();
+    long inserted = 0;
+    long updated = 0;
+    long duplicates = 0;
+    for (UsageEvent e : byKey.values()) {
+      LedgerEvent before = stored.get(e.dedupKey());
+      LedgerEvent after = price(e);
+      if (before == null) {
+        changes.add(new Store.Change(null, after));
+        inserted++;
+      } else if (before.equals(after)) {
+        duplicates++;
+      } else {
+        changes.add(new Store.Change(before, after));
+        updated++;
+      }
+    }
+    for (String k : remove) {
+      LedgerEvent before = stored.get(k);
+      if (before != null && !byKey.containsKey(k)) {
+        changes.add(new Store.Change(before, null));
+        updated++;
+      }
+    }
+    store.apply(changes, List.of());
+    rememberKeys(changes);
+    Result r = new Result(events.size(), inserted, updated, duplicates);
+    synchronized (resultLock) {
+      total = total.plus(r);
+    }
+    return r;
+  }
+
+  /**
    * Prices the stored raw events in [from, to) again with the current price table and moves the
    * rollups by the difference. Events already removed by retention keep their rollup cost.
    */
@@ -166,6 +210,9 @@ public final class Ingest implements EventSink, AutoCloseable {
       return;
     }
     for (Store.Change c : changes) {
+      if (c.after() == null) {
+        continue;
+      }
       UsageEvent e = c.after().event();
       knownKeys.add(e.dedupKey());
       String mk = Store.messageKey(e.provider(), e.messageId());

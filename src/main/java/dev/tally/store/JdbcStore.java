@@ -69,6 +69,7 @@ class JdbcStore implements Store {
   private final Dialect dialect;
   private final DirectoryStore directory;
   private final GatewayStore gateway;
+  private final CollectorStore collectors;
   /** Bumped by every write (ledger or directory): cached answers of an older generation are stale. */
   private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
   private final Map<UsageQuery, CachedUsage> cache = java.util.Collections.synchronizedMap(
@@ -97,6 +98,7 @@ class JdbcStore implements Store {
     this.dialect = dialect;
     this.directory = new JdbcDirectoryStore(readers, generation::incrementAndGet);
     this.gateway = new JdbcGatewayStore(readers);
+    this.collectors = new JdbcCollectorStore(readers);
     writer.setAutoCommit(false);
     insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (" + "?,".repeat(26) + "?)";
     updateEvent = "UPDATE events SET " + String.join(" = ?, ", EVENT_COLUMNS.split(",\\s*"))
@@ -152,6 +154,14 @@ class JdbcStore implements Store {
         throw new StoreException("reading events by " + column, e);
       }
     }
+    try {
+      // End the read transaction: a snapshot held until the next write would make that write fail
+      // (SQLITE_BUSY_SNAPSHOT) once another connection wrote in between (directory, collectors).
+      writer().commit();
+    } catch (SQLException e) {
+      writerBroken = reconnect != null;
+      throw new StoreException("reading events by " + column, e);
+    }
     return found;
   }
 
@@ -181,11 +191,17 @@ class JdbcStore implements Store {
 
   private void writeEvents(List<Change> changes) throws SQLException {
     try (PreparedStatement insert = writer().prepareStatement(insertEvent);
-        PreparedStatement update = writer().prepareStatement(updateEvent)) {
+        PreparedStatement update = writer().prepareStatement(updateEvent);
+        PreparedStatement delete = writer().prepareStatement("DELETE FROM events WHERE dedup_key = ?")) {
       int inserts = 0;
       int updates = 0;
+      int deletes = 0;
       for (Change c : changes) {
-        if (c.before() == null) {
+        if (c.after() == null) {
+          delete.setString(1, c.before().event().dedupKey());
+          delete.addBatch();
+          deletes++;
+        } else if (c.before() == null) {
           bindEvent(insert, c.after());
           insert.addBatch();
           inserts++;
@@ -201,6 +217,9 @@ class JdbcStore implements Store {
       }
       if (updates > 0) {
         update.executeBatch();
+      }
+      if (deletes > 0) {
+        delete.executeBatch();
       }
     }
   }
@@ -274,7 +293,9 @@ class JdbcStore implements Store {
       if (c.before() != null) {
         accumulate(hours, days, c.before(), -1);
       }
-      accumulate(hours, days, c.after(), +1);
+      if (c.after() != null) {
+        accumulate(hours, days, c.after(), +1);
+      }
     }
     flushRollup(upsertHour, hours);
     flushRollup(upsertDay, days);
@@ -785,6 +806,11 @@ class JdbcStore implements Store {
   @Override
   public GatewayStore gateway() {
     return gateway;
+  }
+
+  @Override
+  public CollectorStore collectors() {
+    return collectors;
   }
 
   @Override

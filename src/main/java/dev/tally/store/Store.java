@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public interface Store extends CursorStore, AutoCloseable {
 
-  /** A new event ({@code before} null) or a new version of a stored one. */
+  /** A new event ({@code before} null), a new version of a stored one, or its removal ({@code after} null). */
   record Change(LedgerEvent before, LedgerEvent after) {}
 
   /** Stored events whose dedup key is one of {@code dedupKeys}, by dedup key. */
@@ -63,6 +63,9 @@ public interface Store extends CursorStore, AutoCloseable {
 
   /** Provider credentials, gateway keys and budgets. */
   GatewayStore gateway();
+
+  /** Admin-API collectors' watermarks and status, seats, and report rows as the providers gave them. */
+  CollectorStore collectors();
 
   @Override
   void close();

@@ -247,4 +247,71 @@ abstract class StoreContract {
     assertThat(g.removeCredential("anthropic")).isTrue();
     assertThat(g.credentials()).isEmpty();
   }
+
+  @Test
+  void aRemovedEventLeavesTheRollupsAsIfItNeverWas() {
+    LedgerEvent a = priced(event("k1", "2026-11-20T09:00:00Z", "m", Tokens.of(5, 5, 0, 0, 0)));
+    LedgerEvent b = priced(event("k2", "2026-11-20T09:30:00Z", "m", Tokens.of(1, 1, 0, 0, 0)));
+    store.apply(List.of(new Store.Change(null, a), new Store.Change(null, b)), List.of());
+    store.apply(List.of(new Store.Change(a, null)), List.of());
+
+    assertThat(store.findByDedupKeys(List.of("k1", "k2"))).containsOnlyKeys("k2");
+    assertThat(store.usage(all(List.of())).get(0).totals().events()).isEqualTo(1);
+    assertThat(store.usage(all(List.of())).get(0).totals().tokens()).isEqualTo(Tokens.of(1, 1, 0, 0, 0));
+  }
+
+  @Test
+  void collectorStateKeepsTheWatermarkAndTheLastOutcome() {
+    CollectorStore c = store.collectors();
+    Instant t1 = Instant.parse("2026-09-04T12:00:00Z");
+    Instant day = Instant.parse("2026-09-04T00:00:00Z");
+    assertThat(c.state("anthropic")).isEmpty();
+    c.recordSuccess("anthropic", t1, day);
+    c.recordFailure("anthropic", t1.plusSeconds(900), "anthropic: GET /v1/organizations/users answered HTTP 500");
+    c.recordSuccess("anthropic", t1.plusSeconds(1800), day.minusSeconds(86_400)); // never moves back
+    c.recordFailure("cursor", t1, "cursor: down");
+
+    CollectorStore.StateRow a = c.state("anthropic").orElseThrow();
+    assertThat(a.watermark()).isEqualTo(day);
+    assertThat(a.lastSuccess()).isEqualTo(t1.plusSeconds(1800));
+    assertThat(a.lastRun()).isEqualTo(t1.plusSeconds(1800));
+    assertThat(a.lastFailure()).isEqualTo(t1.plusSeconds(900));
+    assertThat(a.lastError()).contains("HTTP 500");
+    assertThat(c.states()).extracting(CollectorStore.StateRow::provider).containsExactly("anthropic", "cursor");
+    assertThat(c.state("cursor").orElseThrow().watermark()).isNull();
+    assertThat(c.state("cursor").orElseThrow().lastSuccess()).isNull();
+  }
+
+  @Test
+  void seatsOfAProviderAreReplacedAsAWhole() {
+    CollectorStore c = store.collectors();
+    Instant seen = Instant.parse("2026-09-04T12:00:00Z");
+    Instant active = Instant.parse("2026-09-03T17:42:10Z");
+    c.replaceSeats("github", List.of(new CollectorStore.SeatRow("github", "github:alice", "business", 19_000_000L, null, active, seen),
+        new CollectorStore.SeatRow("github", "github:sam", null, null, null, null, seen)));
+    c.replaceSeats("cursor", List.of(new CollectorStore.SeatRow("cursor", "email:a@x.com", "member", null, 62_105_000L, null, seen)));
+    c.replaceSeats("github", List.of(new CollectorStore.SeatRow("github", "github:alice", "business", 19_000_000L, null, active, seen)));
+
+    assertThat(c.seats()).extracting(CollectorStore.SeatRow::identity).containsExactly("email:a@x.com", "github:alice");
+    assertThat(c.seats().get(1)).isEqualTo(new CollectorStore.SeatRow("github", "github:alice", "business", 19_000_000L, null, active, seen));
+  }
+
+  @Test
+  void reportRowsAreReplacedBySliceAndReconciledAgainstMeteredUsage() {
+    CollectorStore c = store.collectors();
+    Instant d1 = Instant.parse("2026-11-20T00:00:00Z");
+    dev.tally.ledger.ReportedUsage open = new dev.tally.ledger.ReportedUsage(d1, d1.plusSeconds(86_400), "anthropic",
+        "anthropic-api", "email:dev@example.com", "apikey_1", "m", 0, Tokens.of(10, 10, 0, 0, 0), null, "slice-1");
+    c.putReported(List.of(open));
+    dev.tally.ledger.ReportedUsage closed = new dev.tally.ledger.ReportedUsage(d1, d1.plusSeconds(86_400), "anthropic",
+        "anthropic-api", "email:dev@example.com", "apikey_1", "m", 3, Tokens.of(100, 50, 0, 0, 0), 1234L, "slice-1");
+    c.putReported(List.of(closed));
+    store.apply(List.of(new Store.Change(null, priced(event("k1", "2026-11-20T09:00:00Z", "m", Tokens.of(60, 40, 0, 0, 0))))), List.of());
+
+    assertThat(c.reported("anthropic", d1, d1.plusSeconds(86_400))).containsExactly(closed);
+    assertThat(c.reported("openai", d1, d1.plusSeconds(86_400))).isEmpty();
+    assertThat(c.reconcile(d1, d1.plusSeconds(2 * 86_400))).containsExactly(
+        new CollectorStore.ProviderDay("2026-11-20", "anthropic", 150, 1234, 100, 100, 0, 0));
+    assertThat(c.reconcile(d1, d1.plusSeconds(2 * 86_400)).get(0).differenceTokens()).isEqualTo(50);
+  }
 }

@@ -10,7 +10,7 @@ public final class Commands {
 
   /** Every command, in the order help lists them. */
   private static final List<String> NAMES =
-      List.of("daily", "weekly", "monthly", "session", "blocks", "leaderboard", "prices", "reprice", "serve", "gateway", "agent", "people", "tokens", "providers", "keys", "budgets", "bench", "train", "help");
+      List.of("daily", "weekly", "monthly", "session", "blocks", "leaderboard", "prices", "reprice", "serve", "gateway", "agent", "people", "tokens", "collectors", "providers", "keys", "budgets", "bench", "train", "help");
 
   // A switch rather than a map of constructor references: the JVM's AOT cache cannot archive
   // lambdas that point at some of picocli's classes.
@@ -29,6 +29,7 @@ public final class Commands {
       case "agent" -> new AgentCommand();
       case "people" -> new AdminCommands.People();
       case "tokens" -> new AdminCommands.Tokens();
+      case "collectors" -> new CollectorsCommand();
       case "providers" -> new GatewayCommands.Providers();
       case "keys" -> new GatewayCommands.Keys();
       case "budgets" -> new GatewayCommands.Budgets();

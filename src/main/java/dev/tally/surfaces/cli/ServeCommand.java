@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
         "start, the admin login.", "",
         "Environment: TALLY_MASTER_KEY (base64, 32 bytes) encrypts provider keys; without it a key file is created",
         "in the data directory (mode 0600). TALLY_GATEWAY_FAIL=closed refuses gateway requests whose budget cannot",
-        "be read while the database is down (default: open)."},
+        "be read while the database is down (default: open).",
+        "Provider admin APIs (ANTHROPIC_ADMIN_API_KEY, OPENAI_ADMIN_KEY, CURSOR_ADMIN_API_KEY, GITHUB_TOKEN + GITHUB_ORG,",
+        "OPENROUTER_MANAGEMENT_KEY) are polled every --collect-every; see `tally collectors status`."},
     footer = {"", "Examples:", "  tally serve", "  tally serve --port 9090 --data-dir /var/lib/tally",
         "  TALLY_DATABASE_URL=jdbc:postgresql://db/tally?user=tally&password=... tally serve"})
 class ServeCommand implements Callable<Integer> {
@@ -37,6 +39,11 @@ class ServeCommand implements Callable<Integer> {
   @Option(names = "--database-url", paramLabel = "JDBC_URL",
       description = "PostgreSQL instead of SQLite, e.g. jdbc:postgresql://host/tally?user=u&password=p (default: $TALLY_DATABASE_URL).")
   String databaseUrl;
+
+  @Option(names = "--collect-every", paramLabel = "DURATION",
+      description = "How often to poll the provider admin APIs whose keys are set, e.g. 15m, 1h; 0 = only on"
+          + " `tally collectors run` (default: $TALLY_COLLECT_EVERY, else 15m).")
+  String collectEvery;
 
   @Spec CommandSpec spec;
   @ParentCommand Tally tally;
@@ -76,6 +83,8 @@ class ServeCommand implements Callable<Integer> {
         .withGateway(home.dataDir(), env.get("TALLY_MASTER_KEY"), !"closed".equalsIgnoreCase(env.get("TALLY_GATEWAY_FAIL")));
     if (gatewayOnly) {
       server.gatewayOnly();
+    } else if (dev.tally.sources.collectors.Collectors.anyKey(env)) {
+      server.withCollectors(env, duration(collectEvery != null ? collectEvery : env.getOrDefault("TALLY_COLLECT_EVERY", "15m")));
     }
     var password = gatewayOnly ? java.util.Optional.<String>empty() : server.directory().ensureAdmin(env.get("TALLY_ADMIN_PASSWORD"));
     int bound = server.start(host, p);
@@ -94,9 +103,40 @@ class ServeCommand implements Callable<Integer> {
     } else if (env.get("TALLY_ADMIN_PASSWORD") != null) {
       out.println("Admin login: user 'admin' with the password from TALLY_ADMIN_PASSWORD");
     }
+    if (!gatewayOnly && dev.tally.sources.collectors.Collectors.anyKey(env)) {
+      out.println("Provider admin APIs: polled every " + (collectEvery != null ? collectEvery : env.getOrDefault("TALLY_COLLECT_EVERY", "15m"))
+          + " (tally collectors status)");
+    }
     out.println("Stop with Ctrl-C.");
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** 15m, 1h, 90s, 2d, 0 or an ISO-8601 duration (PT15M). */
+  static java.time.Duration duration(String text) {
+    String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+    try {
+      if (t.startsWith("p")) {
+        return java.time.Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+      }
+      if (t.equals("0")) {
+        return java.time.Duration.ZERO;
+      }
+      long n = Long.parseLong(t.substring(0, t.length() - 1));
+      java.time.Duration d = switch (t.charAt(t.length() - 1)) {
+        case 's' -> java.time.Duration.ofSeconds(n);
+        case 'm' -> java.time.Duration.ofMinutes(n);
+        case 'h' -> java.time.Duration.ofHours(n);
+        case 'd' -> java.time.Duration.ofDays(n);
+        default -> throw new NumberFormatException();
+      };
+      if (d.isNegative()) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("--collect-every: expected a duration such as 15m, 1h or 0, got '" + text + "'");
+    }
   }
 }

@@ -66,6 +66,7 @@ public final class Server implements AutoCloseable {
   private GatewayApi gateway;
   private boolean gatewayOnly;
   private final Pricer pricer;
+  private CollectorPolling collectors;
 
   public Server(Store store, Pricer pricer, Clock clock, int concurrentIngests) {
     this(store, pricer, clock, concurrentIngests, null);
@@ -106,6 +107,43 @@ public final class Server implements AutoCloseable {
     gateway = new GatewayApi(store, directory, pricer, ingest, clock,
         new GatewayApi.Options(dataDir, masterKey, failOpen, upstreamTimeout), log, metrics);
     return this;
+  }
+
+  /**
+   * Polls the provider admin APIs whose keys {@code env} holds (see {@link
+   * dev.tally.sources.collectors.Collectors#fromEnv}) every {@code every} (zero: only when asked,
+   * {@code POST /api/v1/collectors/run}). {@code TALLY_GATEWAY_PROVIDER_KEYS} (comma-separated
+   * provider key ids, e.g. {@code apikey_01…,key_Zq8…}) names the keys the gateway forwards with,
+   * so their report rows reconcile against the gateway's events exactly.
+   */
+  public Server withCollectors(Map<String, String> env, java.time.Duration every) {
+    return withCollectors(env, every, dev.tally.sources.collectors.ApiClient.Sleeper.REAL,
+        dev.tally.sources.collectors.ApiClient.Policy.DEFAULT);
+  }
+
+  /** @param sleeper how retries wait (tests record instead of sleeping) */
+  public Server withCollectors(Map<String, String> env, java.time.Duration every,
+      dev.tally.sources.collectors.ApiClient.Sleeper sleeper, dev.tally.sources.collectors.ApiClient.Policy policy) {
+    var setup = dev.tally.sources.collectors.Collectors.fromEnv(env, clock, sleeper, policy);
+    java.util.Set<String> gatewayKeys = new java.util.HashSet<>();
+    for (String k : env.getOrDefault("TALLY_GATEWAY_PROVIDER_KEYS", "").split(",")) {
+      if (!k.isBlank()) {
+        gatewayKeys.add(k.trim());
+      }
+    }
+    var writer = new dev.tally.ingest.ReportedIngest(store, ingest,
+        identity -> store.directory().personOf(identity).map(id -> "person:" + id).orElse(identity), gatewayKeys);
+    collectors = new CollectorPolling(setup, store, writer, directory, clock, every);
+    return this;
+  }
+
+  /** Runs every configured collector now; false when none is configured. */
+  public boolean collectNow() {
+    if (collectors == null) {
+      return false;
+    }
+    collectors.runNow();
+    return true;
   }
 
   /** Serves only the gateway and health routes: a replica in front of a shared PostgreSQL. */
@@ -155,6 +193,9 @@ public final class Server implements AutoCloseable {
       config.routes.post("/v1/logs", this::otlpLogs);
       config.routes.post("/v1/metrics", this::otlpMetrics);
       config.routes.get("/api/v1/reconciliation", this::reconciliation);
+      config.routes.get("/api/v1/collectors", this::collectorStatus);
+      config.routes.post("/api/v1/collectors/run", this::runCollectors);
+      config.routes.get("/api/v1/seats", this::seats);
       config.routes.get("/api/v1/usage", this::usage);
       config.routes.get("/api/v1/me", ctx -> ctx.json(me(principal(ctx))));
       config.routes.post("/api/v1/login", this::login);
@@ -174,6 +215,9 @@ public final class Server implements AutoCloseable {
       }
     });
     app.start(host, port);
+    if (collectors != null && !gatewayOnly) {
+      collectors.start();
+    }
     for (var connector : app.jettyServer().server().getConnectors()) {
       if (connector instanceof org.eclipse.jetty.server.AbstractConnector c) {
         c.setIdleTimeout(10 * 60_000L); // a provider may think for minutes before its first byte
@@ -187,6 +231,9 @@ public final class Server implements AutoCloseable {
   public void close() {
     if (app != null) {
       app.stop();
+    }
+    if (collectors != null) {
+      collectors.close();
     }
     if (gateway != null) {
       gateway.close();
@@ -446,7 +493,87 @@ public final class Server implements AutoCloseable {
       rows.addObject().put("day", r.day()).put("identity", r.identity()).put("model", r.model()).put("kind", r.kind())
           .put("reported", r.reported()).put("seen", r.seen()).put("remainder", r.remainder());
     }
-    ctx.contentType("application/json").result(JSON.createObjectNode().put("source", "otel-metrics").set("rows", rows).toString());
+    ObjectNode answer = JSON.createObjectNode().put("source", "otel-metrics");
+    answer.set("rows", rows);
+    // admin-API reports against metered traffic, per provider and UTC day (README, "Provider admin APIs")
+    ArrayNode providers = answer.putArray("providers");
+    for (var d : store.collectors().reconcile(today.minusDays(days - 1L).atStartOfDay(ZoneOffset.UTC).toInstant(),
+        today.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant())) {
+      providers.addObject().put("day", d.day()).put("provider", d.provider())
+          .put("reportedTokens", d.reportedTokens()).put("meteredTokens", d.meteredTokens())
+          .put("differenceTokens", d.differenceTokens()).put("countedTokens", d.countedTokens())
+          .put("reportedCost", Money.dollars(d.reportedCostMicros())).put("meteredCost", Money.dollars(d.meteredCostMicros()))
+          .put("countedCost", Money.dollars(d.countedCostMicros()));
+    }
+    ctx.contentType("application/json").result(answer.toString());
+  }
+
+  // ---------------------------------------------------------------- collectors
+
+  private static String time(java.time.Instant t) {
+    return t == null ? null : t.toString();
+  }
+
+  private ObjectNode collectorsJson() {
+    ObjectNode answer = JSON.createObjectNode();
+    java.util.Map<String, dev.tally.store.CollectorStore.StateRow> states = new java.util.TreeMap<>();
+    store.collectors().states().forEach(st -> states.put(st.provider(), st));
+    List<String> enabled = collectors == null ? List.of() : collectors.providers();
+    enabled.forEach(p -> states.putIfAbsent(p, new dev.tally.store.CollectorStore.StateRow(p, null, null, null, null, null)));
+    answer.put("every", collectors == null ? null : collectors.every().toString());
+    ArrayNode arr = answer.putArray("collectors");
+    states.values().forEach(st -> {
+      boolean on = enabled.contains(st.provider());
+      ObjectNode n = arr.addObject().put("provider", st.provider()).put("enabled", on)
+          .put("watermark", time(st.watermark())).put("lastRun", time(st.lastRun()))
+          .put("lastSuccess", time(st.lastSuccess())).put("lastFailure", time(st.lastFailure()))
+          .put("lastError", st.lastError())
+          .put("nextRun", on ? time(collectors.nextRun()) : null);
+      // the last run failed when its failure is newer than its last success (a tie: the success came after)
+      n.put("ok", st.lastFailure() == null || st.lastSuccess() != null && !st.lastSuccess().isBefore(st.lastFailure()));
+    });
+    ArrayNode skipped = answer.putArray("skipped");
+    if (collectors != null) {
+      collectors.skipped().forEach(skipped::add);
+    }
+    return answer;
+  }
+
+  private void collectorStatus(Context ctx) {
+    requireAdmin(ctx);
+    ctx.contentType("application/json").result(collectorsJson().toString());
+  }
+
+  private void runCollectors(Context ctx) {
+    requireAdmin(ctx);
+    if (collectors == null) {
+      throw new ApiError(409, "no provider admin key is configured on the server (ANTHROPIC_ADMIN_API_KEY, OPENAI_ADMIN_KEY, ...)");
+    }
+    ObjectNode answer = JSON.createObjectNode();
+    ArrayNode runs = answer.putArray("runs");
+    for (CollectorPolling.Outcome o : collectors.runNow()) {
+      runs.addObject().put("provider", o.provider()).put("ok", o.ok()).put("error", o.error()).put("rows", o.rows())
+          .put("seats", o.seats());
+    }
+    answer.setAll(collectorsJson());
+    ctx.contentType("application/json").result(answer.toString());
+  }
+
+  private void seats(Context ctx) {
+    requireAdmin(ctx);
+    ArrayNode arr = JSON.createArrayNode();
+    for (var seat : store.collectors().seats()) {
+      ObjectNode n = arr.addObject().put("provider", seat.provider()).put("identity", seat.identity())
+          .put("plan", seat.plan()).put("lastActivity", time(seat.lastActivity())).put("seen", time(seat.seen()));
+      n.put("active", seat.lastActivity() != null && seat.lastActivity().isAfter(clock.instant().minus(java.time.Duration.ofDays(30))));
+      if (seat.costMicros() != null) {
+        n.put("cost", Money.dollars(seat.costMicros()));
+      }
+      if (seat.cycleSpendMicros() != null) {
+        n.put("cycleSpend", Money.dollars(seat.cycleSpendMicros()));
+      }
+    }
+    ctx.contentType("application/json").result(arr.toString());
   }
 
   // ---------------------------------------------------------------- queries
