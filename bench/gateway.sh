@@ -57,10 +57,9 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-slurp() { local s; s="$(cat "$1"; echo x)"; printf '%s' "${s%x}"; } # keeps trailing newlines
 render() { # template out: fills in ports, the work folder and the fake answers
   local conf message sse
-  conf="$(<"$1")"; message="$(slurp bench/gateway/message.json)x"; sse="$(slurp bench/gateway/stream.sse)x"
+  conf="$(<"$1")"; message="$(cat bench/gateway/message.json; echo x)"; sse="$(cat bench/gateway/stream.sse; echo x)"
   conf="${conf//@UPSTREAM_PORT@/$UP}"; conf="${conf//@PEER_PORT@/$PEER}"; conf="${conf//@WORK@/$work}"
   conf="${conf//@MESSAGE_JSON@/${message%x}}"
   conf="${conf//@STREAM_SSE@/${sse%x}}"

@@ -16,7 +16,10 @@ wrk.body = '{"model":"claude-sonnet-4-5-20250929","max_tokens":1024,"stream":' .
   ',"messages":[{"role":"user","content":"Summarise the build log in one sentence."}]}'
 
 if delay_ms > 0 then
-  function delay() return delay_ms end
+  -- exponential pauses (mean delay_ms): the connections do not fall into step, so the arrivals are
+  -- close to a Poisson stream at connections / (delay + latency) requests per second
+  math.randomseed(os.time())
+  function delay() return math.floor(-delay_ms * math.log(1 - math.random()) + 0.5) end
 end
 
 function done(summary, latency, requests)
