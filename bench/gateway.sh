@@ -70,12 +70,12 @@ render bench/gateway/peer.conf "$work/peer.conf"
 "${LOAD[@]}" "$NGINX" -p "$work" -e "$work/upstream.err" -c "$work/upstream.conf" -g "daemon off; pid $work/upstream.pid;" &
 pids+=($!)
 "${PROXY[@]}" "$NGINX" -p "$work" -e "$work/peer.err" -c "$work/peer.conf" -g "daemon off; pid $work/peer.pid;" &
-pids+=($!)
+pids+=($!); peer_master=$!
 
 admin="bench-$RANDOM$RANDOM"
 TALLY_ADMIN_PASSWORD="$admin" TALLY_PORT= "${PROXY[@]}" ./tally serve --host 127.0.0.1 --port "$TALLY" \
   --data-dir "$work/tally" >"$work/tally.log" 2>&1 &
-pids+=($!)
+pids+=($!); tally_pid=$! # the launcher execs the JVM, so this is the JVM's pid
 for _ in $(seq 1 300); do
   curl -fs "http://127.0.0.1:$TALLY/healthz" >/dev/null 2>&1 && break
   sleep 0.2
@@ -104,11 +104,28 @@ drained() { # waits until Tally's spool is written to the ledger, so its drain d
   echo "bench: Tally's spool still holds $b bytes" >&2
 }
 
+cpu_ticks() { # user+system clock ticks of the processes serving a target (the proxy; the upstream for direct)
+  local p t=0
+  case "$1" in
+    direct) p="$(cat "$work/upstream.pid") $(pgrep -P "$(cat "$work/upstream.pid")" | tr '\n' ' ')" ;;
+    nginx) p="$peer_master $(pgrep -P "$peer_master" | tr '\n' ' ')" ;;
+    tally) p="$tally_pid" ;;
+  esac
+  for x in $p; do t=$((t + $(awk '{print $14 + $15}' "/proc/$x/stat" 2>/dev/null || echo 0))); done
+  echo "$t"
+}
+
 run_wrk() { # label stream(0/1) target seconds connections delay_ms
-  local out
+  local out c0 c1 n
+  c0="$(cpu_ticks "$3")"
   out="$(BENCH_KEY="$key" BENCH_STREAM="$2" BENCH_LABEL="$1" BENCH_DELAY_MS="$6" \
     "${LOAD[@]}" wrk -t1 -c"$5" -d"$4"s --timeout 5s -s bench/gateway/wrk.lua "${url[$3]}/v1/messages" 2>&1)"
-  grep '^RESULT' <<<"$out" | tee -a "$results" >&2 || { echo "$out" >&2; return 1; }
+  c1="$(cpu_ticks "$3")"
+  n="$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$out")"
+  out="$(grep '^RESULT' <<<"$out")" || { echo "$out" >&2; return 1; }
+  # CPU time of the serving process per request: what a request costs, whatever else the machine runs
+  echo "$out cpu_us=$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n="${n:-1}" 'BEGIN {printf "%d", t / hz * 1e6 / n}')" \
+    | tee -a "$results" >&2
   [[ "$3" != tally ]] || drained
 }
 
@@ -116,7 +133,7 @@ load0="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "bench: warming up (Tally's JIT, connection pools)..." >&2
 for s in 0 1; do
   for t in "${targets[@]}"; do run_wrk "warmup-$t-$s" "$s" "$t" 3 "$conns" 0 >/dev/null 2>&1; done
-  run_wrk "warmup-tally-$s" "$s" tally 10 "$conns" 0 >/dev/null 2>&1
+  run_wrk "warmup-tally-$s" "$s" tally 20 "$conns" 0 >/dev/null 2>&1 # the JIT needs a while on one shared core
 done
 
 echo "bench: max throughput, $conns connections, ${duration}s each" >&2
@@ -153,9 +170,9 @@ echo "Gateway benchmark $(date -u +%Y-%m-%dT%H:%MZ), load average before: $load0
 echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), pinning: $( ((pin)) && echo 'proxy CPU 1, load+upstream CPU 0' || echo none)"
 echo "wrk -t1, max: -c$conns -d${duration}s; paced: -c$paced_conns with ~${delay} ms pauses -d${duration}s"
 echo
-printf '| %-9s | %-6s | %10s | %8s | %8s | %8s | %10s | %8s | %8s | %8s | %8s | %6s |\n' \
-  mode target "max req/s" "vs nginx" "p50 ms" "p99 ms" "paced r/s" "p50 ms" "p99 ms" "+p50 ms" "+p99 ms" errors
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+printf '| %-9s | %-6s | %10s | %8s | %10s | %8s | %8s | %10s | %8s | %8s | %8s | %8s | %6s |\n' \
+  mode target "max req/s" "vs nginx" "CPU us/req" "p50 ms" "p99 ms" "paced r/s" "p50 ms" "p99 ms" "+p50 ms" "+p99 ms" errors
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for s in 0 1; do
   mode=$( ((s)) && echo streaming || echo json)
   for t in "${targets[@]}"; do
@@ -164,8 +181,8 @@ for s in 0 1; do
     p50="$(field "paced:$s:$t" p50)"; p99="$(field "paced:$s:$t" p99)"
     d50="$(field "paced:$s:direct" p50)"; d99="$(field "paced:$s:direct" p99)"
     err=$(( $(field "max:$s:$t" errors) + $(field "max:$s:$t" status_errors) + $(field "paced:$s:$t" errors) + $(field "paced:$s:$t" status_errors) ))
-    printf '| %-9s | %-6s | %10.0f | %8s | %8s | %8s | %10.0f | %8s | %8s | %8s | %8s | %6s |\n' "$mode" "$t" "$rps" \
-      "$(ratio "$rps" "$(field "max:$s:nginx" rps)")" "$(ms "$(field "max:$s:$t" p50)")" "$(ms "$(field "max:$s:$t" p99)")" \
+    printf '| %-9s | %-6s | %10.0f | %8s | %10s | %8s | %8s | %10.0f | %8s | %8s | %8s | %8s | %6s |\n' "$mode" "$t" "$rps" \
+      "$(ratio "$rps" "$(field "max:$s:nginx" rps)")" "$(field "max:$s:$t" cpu_us)" "$(ms "$(field "max:$s:$t" p50)")" "$(ms "$(field "max:$s:$t" p99)")" \
       "$prps" "$(ms "$p50")" "$(ms "$p99")" \
       "$( [[ $t == direct ]] && echo - || added "$p50" "$d50")" "$( [[ $t == direct ]] && echo - || added "$p99" "$d99")" "$err"
   done
