@@ -71,8 +71,7 @@ public final class Proxy {
     this.clock = clock;
     this.observer = observer;
     this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER)
-        .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
+        .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
   /** The gateway's routes, relative to a base ({@code ""} or {@code /{route}} for a named upstream). */
