@@ -4,7 +4,7 @@
 # one run. Prints max throughput, latency at a paced ~1,000 requests/s (added p50/p99 = through the
 # proxy minus direct), the first streamed byte, and how many requests Tally metered.
 #
-# Usage: bench/gateway.sh [--duration 15] [--conns 64] [--rate 1000] [--firstbyte 3000] [--no-pin]
+# Usage: bench/gateway.sh [--duration 15] [--conns 64] [--rate 1000] [--firstbyte 3000] [--no-pin] [--port-base 28081]
 #
 # CPU layout (2 cores): the proxy under test (Tally's JVM or the nginx peer's one worker) is pinned
 # to CPU 1; wrk, the fake upstream and the first-byte client share CPU 0 (taskset). Each proxy gets
@@ -17,6 +17,7 @@ conns=64
 rate=1000
 firstbyte=3000
 pin=1
+port_base=28081
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
@@ -24,6 +25,7 @@ while [[ $# -gt 0 ]]; do
     --rate) rate="$2"; shift 2 ;;
     --firstbyte) firstbyte="$2"; shift 2 ;;
     --no-pin) pin=0; shift ;;
+    --port-base) port_base="$2"; shift 2 ;;
     *) echo "usage: bench/gateway.sh [--duration S] [--conns N] [--rate R] [--firstbyte N] [--no-pin]" >&2; exit 2 ;;
   esac
 done
@@ -52,7 +54,12 @@ fi
 # --- processes -----------------------------------------------------------------------------------
 work="$(pwd)/bench/work/gateway"
 rm -rf "$work" && mkdir -p "$work"
-UP=18081; PEER=18082; TALLY=18083
+UP=$((port_base)); PEER=$((port_base + 1)); TALLY=$((port_base + 2))
+for p in $UP $PEER $TALLY; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    echo "bench: port $p is taken; choose other ports with --port-base N (uses N, N+1, N+2)" >&2; exit 1
+  fi
+done
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -71,6 +78,9 @@ render bench/gateway/peer.conf "$work/peer.conf"
 pids+=($!)
 "${PROXY[@]}" "$NGINX" -p "$work" -e "$work/peer.err" -c "$work/peer.conf" -g "daemon off; pid $work/peer.pid;" &
 pids+=($!); peer_master=$!
+
+for _ in $(seq 1 50); do [[ -s "$work/upstream.pid" && -s "$work/peer.pid" ]] && break; sleep 0.1; done
+[[ -s "$work/upstream.pid" && -s "$work/peer.pid" ]] || { cat "$work"/*.err >&2; echo "bench: nginx did not start" >&2; exit 1; }
 
 admin="bench-$RANDOM$RANDOM"
 TALLY_ADMIN_PASSWORD="$admin" TALLY_PORT= "${PROXY[@]}" ./tally serve --host 127.0.0.1 --port "$TALLY" \
