@@ -98,10 +98,21 @@ public final class Spool implements EventSink, CursorStore {
     }
   }
 
-  /** Forces appended events to disk. */
-  public synchronized void sync() throws IOException {
-    if (appender != null) {
-      appender.force(false);
+  /**
+   * Forces appended events to disk. The flush runs outside the lock, so appends (a request's last
+   * step) never wait for the disk: force covers every write completed before it started.
+   */
+  public void sync() throws IOException {
+    FileChannel ch;
+    synchronized (this) {
+      ch = appender;
+    }
+    if (ch != null) {
+      try {
+        ch.force(false);
+      } catch (java.nio.channels.ClosedChannelException replaced) {
+        // acknowledge() emptied the spool meanwhile: nothing of that file is needed any more
+      }
     }
   }
 
@@ -127,17 +138,25 @@ public final class Spool implements EventSink, CursorStore {
   public record Pending(List<JsonNode> events, long endOffset) {}
 
   /** Up to {@code max} unacknowledged events from the oldest. */
-  public synchronized Pending pending(int max) throws IOException {
-    long from = ackedOffset();
+  public Pending pending(int max) throws IOException {
+    long from;
+    long end;
+    FileChannel ch;
     List<JsonNode> list = new ArrayList<>();
-    if (!Files.exists(events) || Files.size(events) <= from) {
-      return new Pending(list, from);
+    // the lock covers only where the complete lines end; reading and parsing them happens outside
+    // it, so appends (a request's last step) do not wait for a batch of thousands of lines
+    synchronized (this) {
+      from = ackedOffset();
+      if (!Files.exists(events) || (end = Files.size(events)) <= from) {
+        return new Pending(list, from);
+      }
+      ch = FileChannel.open(events, StandardOpenOption.READ);
     }
     long offset = from;
-    try (FileChannel ch = FileChannel.open(events, StandardOpenOption.READ)) {
+    try (ch) {
       ch.position(from);
-      var in = new java.io.BufferedReader(new java.io.InputStreamReader(java.nio.channels.Channels.newInputStream(ch),
-          StandardCharsets.UTF_8), 1 << 16);
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(
+          limited(java.nio.channels.Channels.newInputStream(ch), end - from), StandardCharsets.UTF_8), 1 << 16);
       String line;
       while (list.size() < max && (line = in.readLine()) != null) {
         offset += line.getBytes(StandardCharsets.UTF_8).length + 1;
@@ -150,17 +169,51 @@ public final class Spool implements EventSink, CursorStore {
   }
 
   /** Marks everything before {@code offset} as acknowledged; empties the spool when all is. */
-  public synchronized void acknowledge(long offset) throws IOException {
-    if (Files.exists(events) && offset >= Files.size(events)) {
-      if (appender != null) {
-        appender.close(); // the next append starts a new file; writing on into a deleted one would lose events
-        appender = null;
+  public void acknowledge(long offset) throws IOException {
+    synchronized (this) {
+      if (Files.exists(events) && offset >= Files.size(events)) {
+        if (appender != null) {
+          appender.close(); // the next append starts a new file; writing on into a deleted one would lose events
+          appender = null;
+        }
+        Files.delete(events);
+        writeAtomically(acked, "0");
+        return;
       }
-      Files.delete(events);
-      writeAtomically(acked, "0");
-      return;
     }
+    // only the drain moves the acknowledged offset: appends need not wait for this file's fsync
     writeAtomically(acked, Long.toString(offset));
+  }
+
+  /** The first {@code limit} bytes of {@code in}: lines appended after the size was read are left for next time. */
+  private static java.io.InputStream limited(java.io.InputStream in, long limit) {
+    return new java.io.FilterInputStream(in) {
+      private long left = limit;
+
+      @Override
+      public int read() throws IOException {
+        if (left <= 0) {
+          return -1;
+        }
+        int b = super.read();
+        if (b >= 0) {
+          left--;
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (left <= 0) {
+          return -1;
+        }
+        int n = super.read(b, off, (int) Math.min(len, left));
+        if (n > 0) {
+          left -= n;
+        }
+        return n;
+      }
+    };
   }
 
   /** Bytes still waiting for the server. */
