@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 /** {@code tally collectors status|run}: the provider admin-API collectors of a running server. */
 @Command(name = "collectors", mixinStandardHelpOptions = true,
     description = "The provider admin-API collectors polled by `tally serve` (admin token).",
-    subcommands = {CollectorsCommand.Status.class, CollectorsCommand.Run.class},
+    subcommands = {CollectorsCommand.Status.class, CollectorsCommand.Run.class, CollectorsCommand.Seats.class},
     footer = {"", "Examples (with TALLY_SERVER and TALLY_TOKEN set):", "  tally collectors status", "  tally collectors run"})
 final class CollectorsCommand {
   @ParentCommand Tally tally;
@@ -87,6 +87,59 @@ final class CollectorsCommand {
       }
       print(answer, out);
       return failed ? 1 : 0;
+    }
+  }
+
+  @Command(name = "seats", mixinStandardHelpOptions = true,
+      description = {"Paid seats per provider (Cursor members, Copilot seats, Claude plans), kept apart from metered spend:",
+          "active (used in the last 30 days) against idle, and what they cost per month when TALLY_SEAT_PRICES",
+          "(on the server, e.g. cursor=40,github=19) gives the price of a seat."},
+      footer = {"", "Examples:", "  tally collectors seats", "  tally collectors seats --idle      (who pays for a seat they do not use)"})
+  static final class Seats implements Callable<Integer> {
+    @ParentCommand CollectorsCommand parent;
+    @Mixin AdminCommands.ServerOptions server;
+    @Spec CommandSpec spec;
+
+    @picocli.CommandLine.Option(names = "--idle", description = "List the idle seats, one per line.")
+    boolean idle;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonNode seats = server.call(parent.tally.context(), "GET", "/api/v1/seats", null);
+      PrintWriter out = spec.commandLine().getOut();
+      if (server.json) {
+        out.println(seats.toPrettyString());
+        return 0;
+      }
+      if (idle) {
+        TextTable t = new TextTable("Provider", "Seat", "Plan", "Last activity");
+        seats.forEach(s -> {
+          if (!s.path("active").asBoolean()) {
+            t.row(s.path("provider").asText(), s.path("identity").asText(), text(s, "plan"), text(s, "lastActivity"));
+          }
+        });
+        t.print(out);
+        return 0;
+      }
+      java.util.Map<String, long[]> byProvider = new java.util.TreeMap<>(); // seats, active, cost micros, priced seats
+      seats.forEach(s -> {
+        long[] a = byProvider.computeIfAbsent(s.path("provider").asText(), k -> new long[4]);
+        a[0]++;
+        a[1] += s.path("active").asBoolean() ? 1 : 0;
+        if (s.has("cost")) {
+          a[2] += dev.tally.ledger.Money.micros(s.get("cost").decimalValue());
+          a[3]++;
+        }
+      });
+      TextTable t = new TextTable("Provider", ">Seats", ">Active", ">Idle", ">Per seat", ">Per month", ">Per active seat");
+      byProvider.forEach((provider, a) -> t.row(provider, Format.count(a[0]), Format.count(a[1]), Format.count(a[0] - a[1]),
+          a[3] == 0 ? "-" : Format.money(a[2] / a[3]), a[3] == 0 ? "-" : Format.money(a[2]),
+          a[3] == 0 || a[1] == 0 ? "-" : Format.money(a[2] / a[1])));
+      t.print(out);
+      if (byProvider.values().stream().anyMatch(a -> a[3] == 0)) {
+        out.println("(no price for some seats: set TALLY_SEAT_PRICES on the server, e.g. cursor=40,github=19)");
+      }
+      return 0;
     }
   }
 }

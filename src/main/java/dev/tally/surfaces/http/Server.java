@@ -64,6 +64,7 @@ public final class Server implements AutoCloseable {
   private final Log log;
   private Javalin app;
   private GatewayApi gateway;
+  private Map<String, Long> seatPrices = Map.of();
   private boolean gatewayOnly;
   private final Pricer pricer;
   private CollectorPolling collectors;
@@ -134,7 +135,25 @@ public final class Server implements AutoCloseable {
     var writer = new dev.tally.ingest.ReportedIngest(store, ingest,
         identity -> store.directory().personOf(identity).map(id -> "person:" + id).orElse(identity), gatewayKeys);
     collectors = new CollectorPolling(setup, store, writer, directory, clock, every);
+    seatPrices = seatPrices(env.getOrDefault("TALLY_SEAT_PRICES", ""));
     return this;
+  }
+
+  /** {@code TALLY_SEAT_PRICES}: "cursor=40,github=19,anthropic=30", USD per seat and month. */
+  static Map<String, Long> seatPrices(String spec) {
+    Map<String, Long> prices = new java.util.HashMap<>();
+    for (String part : spec.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      String[] kv = part.split("=", 2);
+      try {
+        prices.put(kv[0].trim().toLowerCase(Locale.ROOT), Money.micros(new java.math.BigDecimal(kv[1].trim())));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("TALLY_SEAT_PRICES: expected provider=USD pairs like cursor=40,github=19, got '" + part + "'");
+      }
+    }
+    return prices;
   }
 
   /** Runs every configured collector now; false when none is configured. */
@@ -566,8 +585,9 @@ public final class Server implements AutoCloseable {
       ObjectNode n = arr.addObject().put("provider", seat.provider()).put("identity", seat.identity())
           .put("plan", seat.plan()).put("lastActivity", time(seat.lastActivity())).put("seen", time(seat.seen()));
       n.put("active", seat.lastActivity() != null && seat.lastActivity().isAfter(clock.instant().minus(java.time.Duration.ofDays(30))));
-      if (seat.costMicros() != null) {
-        n.put("cost", Money.dollars(seat.costMicros()));
+      Long cost = seat.costMicros() != null ? seat.costMicros() : seatPrices.get(seat.provider());
+      if (cost != null) {
+        n.put("cost", Money.dollars(cost)); // per month
       }
       if (seat.cycleSpendMicros() != null) {
         n.put("cycleSpend", Money.dollars(seat.cycleSpendMicros()));

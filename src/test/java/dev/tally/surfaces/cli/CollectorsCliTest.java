@@ -55,6 +55,30 @@ class CollectorsCliTest {
   }
 
   @Test
+  void seatsShowActiveAgainstIdleAndWhatTheyCost() throws Exception {
+    try (FakeTeam team = new FakeTeam(); Store store = SqliteStore.open(tmp.resolve("tally.db"))) {
+      var env = new java.util.HashMap<>(team.env());
+      env.put("TALLY_SEAT_PRICES", "github=19,cursor=40");
+      Server server = new Server(store, (p, m, t) -> new Cost(t.total(), "test", m), FakeTeam.CLOCK, 4)
+          .withCollectors(env, Duration.ZERO, d -> { },
+              new ApiClient.Policy(2, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(10)));
+      String url = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
+      try {
+        String admin = server.directory().createToken("ops", Directory.Scope.ADMIN, null).secret();
+        Cli cli = new Cli(tmp).env("TALLY_SERVER", url).env("TALLY_TOKEN", admin);
+        cli.run("collectors", "run");
+        String seats = cli.run("collectors", "seats").out();
+        // two Copilot seats: alice used hers the day before, sam never did
+        assertThat(seats.lines().filter(l -> l.startsWith("github")).findFirst().orElseThrow())
+            .containsPattern("github\\s+2\\s+1\\s+1\\s+\\$19\\.00\\s+\\$38\\.00\\s+\\$38\\.00");
+        assertThat(cli.run("collectors", "seats", "--idle").out()).contains("github:sam-lee").doesNotContain("alice-park");
+      } finally {
+        server.close();
+      }
+    }
+  }
+
+  @Test
   void collectEveryTakesShortDurations() {
     assertThat(ServeCommand.duration("15m")).isEqualTo(Duration.ofMinutes(15));
     assertThat(ServeCommand.duration("1h")).isEqualTo(Duration.ofHours(1));
