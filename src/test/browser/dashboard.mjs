@@ -94,7 +94,7 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   check(summary.kpis.activeUsers.value >= 12, 'seeded people are active');
   eq(await firstCost(page), usd(byPerson.rows[0].cost), 'the top row is the biggest spender, cost as the API says');
   eq(await text(page, '[data-testid=pager-status]'), `1–${Math.min(25, byPerson.rows.length)} of ${byPerson.rows.length}`, 'one table row per person');
-  check(await page.isVisible('#breakdown-table tbody tr:first-child .badge.top'), 'the top spender is flagged');
+  check(await page.isVisible('#breakdown-table tbody tr:first-child .badge.spender'), 'the top spender is flagged');
   check(await page.isVisible('#activity-chart svg'), 'the activity chart is drawn');
   check((await page.$$('#breakdown-table tbody svg.spark path')).length > 0, 'rows have sparklines');
   const alice = byPerson.rows.find(r => r.person.startsWith('person:'));
@@ -272,7 +272,7 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   await settle(page);
   const people = await api('/api/v1/web/people');
   check(people.length > 0 && people.every(p => p.team === 'platform'), 'a lead sees only the people of their team');
-  const rows = await page.$$eval('#breakdown-table tbody tr td[data-col=name] .badge:not(.top)', els => els.map(e => e.textContent));
+  const rows = await page.$$eval('#breakdown-table tbody tr td[data-col=name] .badge:not(.spender)', els => els.map(e => e.textContent));
   check(rows.length > 0 && rows.every(t => t === 'platform'), 'every row the lead sees is in their team');
   const usage = await api('/api/v1/usage?range=30d&groupBy=person');
   eq(await text(page, '[data-testid=pager-status]'), `1–${usage.rows.length} of ${usage.rows.length}`, 'lead: rows = their API rows');

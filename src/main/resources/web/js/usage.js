@@ -83,12 +83,12 @@ export async function render(main) {
       const who = names[key];
       return { ...r, key, name: view === 'user' ? (who?.name ?? key) : (key || '(no team)'),
         email: who?.email ?? '', team: view === 'user' ? (who?.team ?? '') : '', models: byKey[key] ?? [],
-        members: view === 'team' ? people.filter(p => (p.team ?? '') === key).length : null, top: key === top && r.cost > 0 };
+        members: view === 'team' ? people.filter(p => (p.team ?? '') === key).length : null, top: key === top && r.cost > 0 && usage.rows.length > 1 };
     });
     const cols = [
       { key: 'name', label: view === 'user' ? 'User' : 'Team', render: r => h('div', {},
         view === 'user' && String(r.key).startsWith('person:') ? h('a.name', { href: `#/person/${encodeURIComponent(r.key)}` }, r.name) : h('span.name', {}, r.name),
-        r.team ? h('span.badge', {}, r.team) : null, r.top ? h('span.badge.top', { title: 'Highest cost in this period' }, 'top spender') : null,
+        r.team ? h('span.badge', {}, r.team) : null, r.top ? h('span.badge.spender', { title: 'Highest cost in this period' }, 'top spender') : null,
         r.email ? h('div.sub', {}, r.email) : r.members != null ? h('div.sub', {}, `${r.members} ${r.members === 1 ? 'person' : 'people'}`) : null) },
       { key: 'trend', label: 'Trend', sortable: false, render: r => sparkline(r.dailyCost, days) },
       { key: 'models', label: 'Models', sort: r => r.models.length, render: r => h('span', { title: r.models.join(', ') },
@@ -123,11 +123,11 @@ function drawKpis(el, k) {
 function drawChart(s, view, metricSel, el) {
   const metrics = view === 'user' ? [['activeUsers', 'Active users'], ['cost', 'Cost'], ['tokens', 'Tokens']]
     : [['cost', 'Cost by team'], ['tokens', 'Tokens by team'], ['requests', 'Requests by team']];
-  if (!state.metric || !metrics.some(([m]) => m === state.metric)) state.metric = metrics[0][0];
+  if (!state.metric || !metrics.some(([m]) => m === state.metric)) state.metric = session.me.role === 'member' && view === 'user' ? 'cost' : metrics[0][0];
   metricSel.replaceChildren(...metrics.map(([v, l]) => h('option', { value: v, selected: v === state.metric }, l)));
   metricSel.onchange = () => { state.metric = metricSel.value; drawChart(s, view, metricSel, el); };
   const money = state.metric === 'cost';
-  const axis = { type: 'value', axisLabel: { formatter: v => money ? fmt.usd(v) : fmt.tokens(v) } };
+  const axis = { type: 'value', minInterval: money ? 0 : 1, axisLabel: { formatter: v => money ? fmt.usd(v) : fmt.tokens(v) } };
   const x = { type: 'category', data: s.days.map(d => d.slice(5)) };
   const tooltip = { trigger: 'axis', valueFormatter: v => money ? fmt.usd(v) : fmt.int(v) };
   if (view === 'user') {
