@@ -60,7 +60,10 @@ async function tableReady(page) {
 }
 
 const text = async (page, sel) => (await page.textContent(sel)).trim();
-const shot = async (page, name) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+const shot = async (page, name) => {
+  await page.evaluate(() => document.getElementById('toast')?.replaceChildren()); // no passing notices in the pictures
+  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+};
 const firstCost = async page => text(page, '#breakdown-table tbody tr:first-child td[data-col=cost]');
 
 async function settle(page) { await page.waitForLoadState('networkidle'); await page.waitForTimeout(150); }
