@@ -78,6 +78,7 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   await page.click('button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#login-error').textContent.length > 0);
   eq(await text(page, '#login-error'), 'Wrong user name or password.', 'a wrong password is refused with a message');
+  check(!(await page.isVisible('#nav')), 'no navigation before signing in');
   await page.fill('#password', '');
   await shot(page, 'login.png');
   await context.close();
