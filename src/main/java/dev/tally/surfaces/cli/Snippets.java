@@ -6,12 +6,12 @@ import java.util.Locale;
  * Setup for each tool to send its requests through the gateway with a personal key, as
  * shared/reference/gateway.md section 4 describes each client. Printed ready to paste.
  */
-final class Snippets {
-  static final String TOOLS = "claude-code, codex, cursor, aider, cline, continue, curl, python, node";
+public final class Snippets {
+  public static final String TOOLS = "claude-code, codex, cursor, aider, cline, continue, curl, python, node";
 
   private Snippets() {}
 
-  static String of(String tool, String server, String key) {
+  public static String of(String tool, String server, String key) {
     String v1 = server + "/v1";
     return switch (tool.toLowerCase(Locale.ROOT)) {
       case "claude-code", "claude" -> """

@@ -72,6 +72,15 @@ final class GatewayApi implements AutoCloseable {
     this.proxy = new Proxy(gate, credentials::upstream, spool::append, clock, observer, options.upstreamTimeout());
   }
 
+  /** Gateway key names by the id usage events carry ("12" -> "alice-laptop"), read when asked. */
+  java.util.function.Supplier<java.util.Map<String, String>> keyNames() {
+    return () -> {
+      java.util.Map<String, String> names = new java.util.HashMap<>();
+      keys.list().forEach(k -> names.put(Long.toString(k.id()), k.name()));
+      return names;
+    };
+  }
+
   /** The provider-compatible routes tools call. */
   void proxyRoutes(RoutesConfig routes) {
     routes.head("/", ctx -> ctx.status(200)); // Claude Code's connectivity probe

@@ -65,6 +65,7 @@ public final class Server implements AutoCloseable {
   private Javalin app;
   private GatewayApi gateway;
   private Map<String, Long> seatPrices = Map.of();
+  private WebUi web;
   private boolean gatewayOnly;
   private final Pricer pricer;
   private CollectorPolling collectors;
@@ -228,6 +229,15 @@ public final class Server implements AutoCloseable {
       config.routes.get("/api/v1/tokens", this::listTokens);
       config.routes.delete("/api/v1/tokens/{id}", this::revokeToken);
       config.routes.post("/api/v1/users", this::createUser);
+      config.staticFiles.add(files -> {
+        files.hostedPath = "/";
+        files.directory = "/web";
+        files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+        files.headers = Map.of("Cache-Control", "no-cache");
+      });
+      config.staticFiles.enableWebjars();
+      web = new WebUi(store, directory, clock, sessions, gateway != null ? gateway.keyNames() : null);
+      web.routes(config.routes);
       if (gateway != null) {
         gateway.adminRoutes(config.routes);
         gateway.proxyRoutes(config.routes);
@@ -248,6 +258,9 @@ public final class Server implements AutoCloseable {
   /** Stops taking requests, then writes what was accepted. */
   @Override
   public void close() {
+    if (web != null) {
+      web.close();
+    }
     if (app != null) {
       app.stop();
     }
@@ -344,7 +357,7 @@ public final class Server implements AutoCloseable {
     return p;
   }
 
-  private static Principal requireReader(Context ctx) {
+  static Principal requireReader(Context ctx) {
     Principal p = principal(ctx);
     if (p.ingestOnly()) {
       throw new ApiError(403, "an agent token can only send events");
@@ -598,9 +611,17 @@ public final class Server implements AutoCloseable {
 
   // ---------------------------------------------------------------- queries
 
-  private void usage(Context ctx) {
+  /** What a usage request asks for: its range, filters (already limited to what the caller may see) and cost mode. */
+  record UsageRequest(Range range, LocalDate today, ZoneId zone, Filter filter, CostMode mode) {
+    LocalDate end() {
+      return range.until() != null ? range.until() : today;
+    }
+  }
+
+  /** Reads range, tz, filter.DIM and mode the way {@code GET /api/v1/usage} takes them. */
+  static UsageRequest usageRequest(Context ctx, Clock clock) {
     Principal p = requireReader(ctx);
-    ZoneId zone = ctx.queryParam("tz") == null ? ZoneOffset.UTC : ZoneId.of(ctx.queryParam("tz"));
+    ZoneId zone = ctx.queryParam("tz") == null || ctx.queryParam("tz").isBlank() ? ZoneOffset.UTC : ZoneId.of(ctx.queryParam("tz"));
     LocalDate today = LocalDate.now(clock.withZone(zone));
     String range = ctx.queryParamAsClass("range", String.class).getOrDefault("30d");
     Range r = switch (range) {
@@ -612,18 +633,27 @@ public final class Server implements AutoCloseable {
       case "custom" -> new Range(LocalDate.parse(required(ctx, "from")), LocalDate.parse(required(ctx, "to")), zone);
       default -> throw new ApiError(400, "range must be 24h, 7d, 14d, 30d, 90d or custom (with from and to)");
     };
-    List<Dimension> groupBy = new ArrayList<>();
-    for (String g : ctx.queryParamAsClass("groupBy", String.class).getOrDefault("person").split(",")) {
-      groupBy.add(dimension(g));
-    }
     Filter filter = Filter.NONE;
     for (Map.Entry<String, List<String>> q : ctx.queryParamMap().entrySet()) {
       if (q.getKey().startsWith("filter.")) {
         filter = filter.and(dimension(q.getKey().substring(7)), Set.copyOf(q.getValue()));
       }
     }
-    filter = scope(p, filter);
     CostMode mode = CostMode.parse(ctx.queryParamAsClass("mode", String.class).getOrDefault("auto"));
+    return new UsageRequest(r, today, zone, scope(p, filter), mode);
+  }
+
+  private void usage(Context ctx) {
+    UsageRequest req = usageRequest(ctx, clock);
+    Range r = req.range();
+    ZoneId zone = req.zone();
+    LocalDate today = req.today();
+    Filter filter = req.filter();
+    CostMode mode = req.mode();
+    List<Dimension> groupBy = new ArrayList<>();
+    for (String g : ctx.queryParamAsClass("groupBy", String.class).getOrDefault("person").split(",")) {
+      groupBy.add(dimension(g));
+    }
     UsageQueries queries = new UsageQueries(store, clock, mode);
     int top = ctx.queryParamAsClass("top", Integer.class).getOrDefault(Integer.MAX_VALUE);
     ObjectNode answer = JSON.createObjectNode();
@@ -667,7 +697,7 @@ public final class Server implements AutoCloseable {
   }
 
   /** What a role may see: members their own person, leads their teams. */
-  private static Filter scope(Principal p, Filter filter) {
+  static Filter scope(Principal p, Filter filter) {
     if (p.isAdmin()) {
       return filter;
     }
@@ -697,7 +727,7 @@ public final class Server implements AutoCloseable {
     n.put("unpricedRequests", t.unpricedEvents());
   }
 
-  private static Dimension dimension(String name) {
+  static Dimension dimension(String name) {
     try {
       return Dimension.valueOf(name.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
@@ -706,7 +736,7 @@ public final class Server implements AutoCloseable {
     }
   }
 
-  private static String required(Context ctx, String param) {
+  static String required(Context ctx, String param) {
     String v = ctx.queryParam(param);
     if (v == null || v.isBlank()) {
       throw new ApiError(400, param + " is required");

@@ -1,0 +1,163 @@
+// Small view helpers: formatting, elements, a sortable/searchable/paged table, sparklines, charts.
+// Numbers are only formatted here; every figure comes from the server.
+
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const int = new Intl.NumberFormat('en-US');
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+export const fmt = {
+  usd: v => v == null ? '—' : usd.format(v),
+  int: v => v == null ? '—' : int.format(v),
+  tokens: v => v == null ? '—' : compact.format(v),
+  num1: v => v == null ? '—' : new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(v),
+  pct: v => v == null ? '—' : `${(v * 100).toFixed(1)}%`,
+  date: s => s ? new Date(s).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : '—',
+};
+
+/** h('div.cls', {attrs}, ...children) */
+export function h(tag, attrs, ...children) {
+  const [name, ...classes] = tag.split('.');
+  const el = document.createElement(name);
+  if (classes.length) el.className = classes.join(' ');
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'html') el.innerHTML = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c == null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+export function change(v, { lowerIsBetter = false, invert = false } = {}) {
+  if (v == null) return h('span.chg.flat', { title: 'nothing in the previous period' }, 'new');
+  const up = v > 0.0005, down = v < -0.0005;
+  const cls = up ? (invert ? 'down' : 'up') : down ? (invert ? 'up' : 'down') : 'flat';
+  const arrow = up ? '▲' : down ? '▼' : '■';
+  return h(`span.chg.${cls}`, { title: 'change against the previous period' }, `${arrow} ${Math.abs(v * 100).toFixed(1)}%`);
+}
+
+/** A line sparkline of {day: value} (cost per day), scaled to its own maximum. */
+export function sparkline(series, days, { width = 96, height = 24, bars = false } = {}) {
+  const values = days.map(d => Number(series?.[d] ?? 0));
+  const max = Math.max(...values, 0);
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('class', 'spark'); svg.setAttribute('width', width); svg.setAttribute('height', height);
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`); svg.setAttribute('aria-hidden', 'true');
+  if (!values.length || max <= 0) return svg;
+  const step = width / Math.max(values.length - (bars ? 0 : 1), 1);
+  if (bars) {
+    values.forEach((v, i) => {
+      const r = document.createElementNS(svg.namespaceURI, 'rect');
+      const bh = Math.max((v / max) * (height - 2), v > 0 ? 1 : 0);
+      r.setAttribute('x', i * step + 0.5); r.setAttribute('width', Math.max(step - 1, 1));
+      r.setAttribute('y', height - bh); r.setAttribute('height', bh);
+      svg.append(r);
+    });
+  } else {
+    const pts = values.map((v, i) => `${(i * step).toFixed(1)},${(height - 1 - (v / max) * (height - 3)).toFixed(1)}`);
+    const p = document.createElementNS(svg.namespaceURI, 'path');
+    p.setAttribute('d', 'M' + pts.join(' L'));
+    svg.append(p);
+  }
+  return svg;
+}
+
+export function daysBetween(from, to) {
+  const out = [];
+  for (let d = new Date(from + 'T00:00:00Z'); d <= new Date(to + 'T00:00:00Z'); d.setUTCDate(d.getUTCDate() + 1)) {
+    out.push(d.toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+/**
+ * A table with sortable columns, a search box and paging.
+ * columns: [{key, label, num, render(row) -> node|string, sort(row) -> value}]
+ */
+export function dataTable({ id, columns, rows, search, placeholder = 'Search', pageSize = 25, sort, dir = 'desc', empty = 'Nothing in this period.' }) {
+  const state = { sort: sort ?? columns[0].key, dir, q: '', page: 0 };
+  const root = h('div', { id });
+  const input = h('input', { type: 'search', placeholder, 'aria-label': placeholder, 'data-testid': 'table-search' });
+  const count = h('span.muted');
+  const body = h('tbody');
+  const head = h('tr');
+  const pager = h('div.pager');
+  const thead = h('thead', {}, head);
+  const table = h('table', { 'data-testid': 'table' }, thead, body);
+  if (search) root.append(h('div.table-tools', {}, input, count));
+  root.append(h('div', { style: 'overflow-x:auto' }, table), pager);
+  input.addEventListener('input', () => { state.q = input.value.trim().toLowerCase(); state.page = 0; draw(); });
+
+  function value(c, r) { return c.sort ? c.sort(r) : r[c.key]; }
+  function draw() {
+    head.replaceChildren(...columns.map(c => {
+      const th = h(`th${c.num ? '.num' : ''}`, { scope: 'col' });
+      if (c.sortable === false) { th.append(c.label); return th; }
+      if (state.sort === c.key) th.setAttribute('aria-sort', state.dir === 'asc' ? 'ascending' : 'descending');
+      th.append(h('button', { type: 'button', 'data-sort': c.key, onclick: () => {
+        if (state.sort === c.key) state.dir = state.dir === 'asc' ? 'desc' : 'asc';
+        else { state.sort = c.key; state.dir = c.num ? 'desc' : 'asc'; }
+        state.page = 0; draw();
+        root.querySelector(`th button[data-sort="${c.key}"]`)?.focus();
+      } }, c.label));
+      return th;
+    }));
+    let list = rows;
+    if (state.q && search) list = list.filter(r => search(r).toLowerCase().includes(state.q));
+    const col = columns.find(c => c.key === state.sort);
+    if (col) {
+      list = [...list].sort((a, b) => {
+        const x = value(col, a), y = value(col, b);
+        const cmp = typeof x === 'number' || typeof y === 'number' ? (Number(x ?? -Infinity) - Number(y ?? -Infinity))
+          : String(x ?? '').localeCompare(String(y ?? ''));
+        return state.dir === 'asc' ? cmp : -cmp;
+      });
+    }
+    const pages = Math.max(Math.ceil(list.length / pageSize), 1);
+    state.page = Math.min(state.page, pages - 1);
+    const shown = list.slice(state.page * pageSize, (state.page + 1) * pageSize);
+    body.replaceChildren(...(shown.length ? shown.map(r => h('tr', { 'data-key': r.key ?? '' },
+      columns.map(c => h(`td${c.num ? '.num' : ''}`, { 'data-col': c.key }, c.render ? c.render(r) : (r[c.key] ?? '')))))
+      : [h('tr', {}, h('td.muted', { colspan: columns.length }, empty))]));
+    count.textContent = `${list.length} of ${rows.length}`;
+    const from = list.length ? state.page * pageSize + 1 : 0;
+    pager.replaceChildren(
+      h('span', { 'data-testid': 'pager-status' }, `${from}–${Math.min((state.page + 1) * pageSize, list.length)} of ${list.length}`),
+      h('button', { type: 'button', disabled: state.page === 0, 'aria-label': 'Previous page', onclick: () => { state.page--; draw(); } }, '‹ Prev'),
+      h('button', { type: 'button', disabled: state.page >= pages - 1, 'aria-label': 'Next page', onclick: () => { state.page++; draw(); } }, 'Next ›'));
+  }
+  draw();
+  root.redraw = draw;
+  return root;
+}
+
+function dark() { return matchMedia('(prefers-color-scheme: dark)').matches; }
+
+/** An ECharts chart in `el`; options built by the caller. Returns the instance (null without ECharts). */
+export function chart(el, option) {
+  if (!window.echarts) { el.textContent = 'Chart library did not load.'; return null; }
+  const old = window.echarts.getInstanceByDom(el);
+  if (old) old.dispose();
+  const c = window.echarts.init(el, dark() ? 'dark' : null, { renderer: 'svg' });
+  c.setOption({ backgroundColor: 'transparent', animation: false, grid: { left: 56, right: 16, top: 30, bottom: 28 },
+    tooltip: { trigger: 'axis' }, ...option });
+  new ResizeObserver(() => c.resize()).observe(el);
+  return c;
+}
+
+export function toast(message) {
+  const t = h('div', {}, message);
+  document.getElementById('toast').append(t);
+  setTimeout(() => t.remove(), 3500);
+}
+
+export function select(name, label, options, value, onchange, { all = 'All' } = {}) {
+  const s = h('select', { name, id: `f-${name}`, 'data-testid': `filter-${name}`, onchange: e => onchange(e.target.value) },
+    all != null ? h('option', { value: '' }, all) : null,
+    options.filter(o => o.value !== '').map(o => h('option', { value: o.value, selected: o.value === value }, o.label)));
+  return h('label', { for: `f-${name}` }, label, s);
+}

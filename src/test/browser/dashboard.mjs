@@ -1,0 +1,314 @@
+// Drives the Tally web dashboard in Debian's Chromium with playwright-core and checks what it
+// shows against the query API. Started by DashboardBrowserTest (a JUnit test) with:
+//   TALLY_BASE    the server's base URL          TALLY_TOKEN  an admin API token (to add a request)
+//   PW_MODULES    the folder holding node_modules/playwright-core
+//   SHOTS         where to save screenshots      CHROMIUM     the browser binary
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const require = createRequire(path.join(process.env.PW_MODULES, 'noop.js'));
+const { chromium } = require('playwright-core');
+const BASE = process.env.TALLY_BASE;
+const SHOTS = process.env.SHOTS;
+const usd = v => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v);
+const int = v => new Intl.NumberFormat('en-US').format(v);
+
+let checks = 0;
+function check(ok, what) {
+  checks++;
+  if (!ok) throw new Error(`FAILED: ${what}`);
+  console.log(`ok - ${what}`);
+}
+function eq(actual, expected, what) { check(actual === expected, `${what} (expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)})`); }
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+
+async function session(colorScheme = 'light') {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', e => errors.push(String(e)));
+  page.on('console', m => { if (m.type() === 'error' && !/401|403/.test(m.text())) errors.push(m.text()); });
+  page.on('requestfailed', r => { if (!r.url().includes('/api/v1/web/live')) errors.push(`request failed: ${r.url()}`); });
+  page.on('request', r => { if (!r.url().startsWith(BASE) && !r.url().startsWith('data:')) errors.push(`request outside the server: ${r.url()}`); });
+  return { context, page, errors, api: async p => (await page.request.get(BASE + p)).json() };
+}
+
+async function login(page, user, password, { keyboard = false } = {}) {
+  await page.goto(BASE + '/');
+  await page.waitForSelector('#username');
+  if (keyboard) {
+    await page.keyboard.type(user); // the user name field has focus
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(password);
+    await page.keyboard.press('Enter');
+  } else {
+    await page.fill('#username', user);
+    await page.fill('#password', password);
+    await page.click('button[type=submit]');
+  }
+  await page.waitForSelector('#nav a');
+}
+
+async function tableReady(page) {
+  await page.waitForSelector('#breakdown-table tbody tr');
+}
+
+const text = async (page, sel) => (await page.textContent(sel)).trim();
+const shot = async (page, name) => {
+  await page.evaluate(() => document.getElementById('toast')?.replaceChildren()); // no passing notices in the pictures
+  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+};
+const firstCost = async page => text(page, '#breakdown-table tbody tr:first-child td[data-col=cost]');
+
+async function settle(page) { await page.waitForLoadState('networkidle'); await page.waitForTimeout(150); }
+
+// ------------------------------------------------------------------ sign-in page
+{
+  const { page, context } = await session();
+  await page.goto(BASE + '/');
+  await page.waitForSelector('#username');
+  await page.fill('#username', 'admin');
+  await page.fill('#password', 'wrong');
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#login-error').textContent.length > 0);
+  eq(await text(page, '#login-error'), 'Wrong user name or password.', 'a wrong password is refused with a message');
+  check(!(await page.isVisible('#nav')), 'no navigation before signing in');
+  await page.fill('#password', '');
+  await shot(page, 'login.png');
+  await context.close();
+}
+
+// ------------------------------------------------------------------ admin: usage page
+{
+  const { page, context, errors, api } = await session();
+  await login(page, 'admin', 'admin-password');
+  await tableReady(page);
+  await settle(page);
+  const summary = await api('/api/v1/web/summary?range=30d');
+  const byPerson = await api('/api/v1/usage?range=30d&groupBy=person');
+  eq(await text(page, '[data-testid=kpi-requests]'), int(summary.kpis.requests.value), 'KPI requests = query API');
+  eq(await text(page, '[data-testid=kpi-cost]'), usd(summary.kpis.cost.value), 'KPI cost = query API');
+  eq(await text(page, '[data-testid=kpi-activeUsers]'), int(summary.kpis.activeUsers.value), 'KPI active users = query API');
+  check(summary.kpis.activeUsers.value >= 12, 'seeded people are active');
+  eq(await firstCost(page), usd(byPerson.rows[0].cost), 'the top row is the biggest spender, cost as the API says');
+  eq(await text(page, '[data-testid=pager-status]'), `1–${Math.min(25, byPerson.rows.length)} of ${byPerson.rows.length}`, 'one table row per person');
+  check(await page.isVisible('#breakdown-table tbody tr:first-child .badge.spender'), 'the top spender is flagged');
+  check(await page.isVisible('#activity-chart svg'), 'the activity chart is drawn');
+  check((await page.$$('#breakdown-table tbody svg.spark path')).length > 0, 'rows have sparklines');
+  const alice = byPerson.rows.find(r => r.person.startsWith('person:'));
+  await shot(page, 'usage-by-user.png');
+
+  // sort by requests, both ways
+  await page.click('#breakdown-table th button[data-sort=requests]');
+  const maxReq = Math.max(...byPerson.rows.map(r => r.requests));
+  eq(await text(page, '#breakdown-table tbody tr:first-child td[data-col=requests]'), int(maxReq), 'sorting by requests puts the most first');
+  eq(await page.getAttribute('#breakdown-table th[aria-sort]', 'aria-sort'), 'descending', 'the sorted column says so (aria-sort)');
+  await page.click('#breakdown-table th button[data-sort=requests]');
+  const minReq = Math.min(...byPerson.rows.map(r => r.requests));
+  eq(await text(page, '#breakdown-table tbody tr:first-child td[data-col=requests]'), int(minReq), 'sorting again puts the fewest first');
+
+  // search by email
+  await page.fill('#breakdown-table [data-testid=table-search]', 'grace@');
+  eq((await page.$$('#breakdown-table tbody tr')).length, 1, 'searching an email leaves one row');
+  check((await text(page, '#breakdown-table tbody tr td[data-col=name]')).includes('Grace Kim'), 'the row found is Grace Kim');
+  const graceKey = (await api('/api/v1/web/people')).find(p => p.name === 'Grace Kim').id;
+  const grace = byPerson.rows.find(r => r.person === graceKey);
+  eq(await text(page, '#breakdown-table tbody tr td[data-col=cost]'), usd(grace.cost), "Grace's cost = query API");
+  await page.fill('#breakdown-table [data-testid=table-search]', '');
+
+  // by team
+  await page.click('button[data-view=team]');
+  await page.waitForSelector('#breakdown-table th button:text("Team")');
+  await settle(page);
+  const byTeam = await api('/api/v1/usage?range=30d&groupBy=team');
+  eq(await text(page, '[data-testid=pager-status]'), `1–${byTeam.rows.length} of ${byTeam.rows.length}`, 'by team: one row per team');
+  eq(await firstCost(page), usd(byTeam.rows[0].cost), 'by team: the top team cost = query API');
+  check((await page.$$('#activity-chart svg path')).length > 4, 'by team: stacked bars are drawn');
+  await shot(page, 'usage-by-team.png');
+  await page.click('button[data-view=user]');
+  await tableReady(page);
+
+  // a filter and a time range
+  await page.selectOption('[data-testid=filter-model]', 'claude-opus-4-1');
+  await settle(page);
+  const opus = await api('/api/v1/web/summary?range=30d&filter.model=claude-opus-4-1');
+  eq(await text(page, '[data-testid=kpi-cost]'), usd(opus.kpis.cost.value), 'model filter: KPI cost = query API');
+  check(opus.kpis.cost.value < summary.kpis.cost.value, 'the filter narrows the figures');
+  await page.selectOption('[data-testid=filter-range]', '7d');
+  await settle(page);
+  const opus7 = await api('/api/v1/web/summary?range=7d&filter.model=claude-opus-4-1');
+  eq(await text(page, '[data-testid=kpi-requests]'), int(opus7.kpis.requests.value), '7 days + model filter: KPI requests = query API');
+  eq(await text(page, '[data-testid=period]'), `${opus7.from} – ${opus7.to}`, 'the period shown is the API period');
+
+  // chargeback CSV of what is on screen
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/);
+  eq(csv[0], 'period,person,email,team,project,key,provider,model,requests,input_tokens,output_tokens,cache_write_tokens,cache_read_tokens,total_tokens,cost_usd', 'CSV header');
+  check(csv.length > 1 && csv.slice(1).every(l => l.includes(',claude-opus-4-1,')), 'CSV honours the model filter');
+  check(csv.slice(1).every(l => l.startsWith(`${opus7.from}..${opus7.to},`)), 'CSV rows carry the period');
+  const csvCost = csv.slice(1).reduce((s, l) => s + Number(l.split(',').at(-1)), 0);
+  check(Math.abs(csvCost - opus7.kpis.cost.value) < 0.01, `CSV costs add up to the KPI (${csvCost.toFixed(4)} vs ${opus7.kpis.cost.value})`);
+  const csvRequests = csv.slice(1).reduce((s, l) => s + Number(l.split(',')[8]), 0);
+  eq(csvRequests, opus7.kpis.requests.value, 'CSV requests add up to the KPI');
+
+  // live mode: a new request appears without reload
+  await page.selectOption('[data-testid=filter-model]', '');
+  await page.selectOption('[data-testid=filter-range]', '24h');
+  await settle(page);
+  const before = (await api('/api/v1/web/summary?range=24h')).kpis.requests.value;
+  eq(await text(page, '[data-testid=kpi-requests]'), int(before), '24h KPI requests = query API');
+  await page.click('[data-testid=live]');
+  await page.waitForTimeout(1500);
+  const event = { events: [{ dedupKey: 'anthropic:req:live-1', timestamp: new Date(Date.parse('2026-11-24T15:59:00Z')).toISOString(),
+    source: 'gateway', provider: 'anthropic', model: 'claude-sonnet-4-5', tool: 'claude-code', identity: 'email:alice@acme.dev',
+    project: 'checkout', sessionId: 'live', requestId: 'live-1', tokens: { input: 1200, output: 800, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 } }] };
+  const posted = await fetch(BASE + '/api/v1/events', { method: 'POST', headers: { Authorization: `Bearer ${process.env.TALLY_TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(event) });
+  eq(posted.status, 200, 'a new request is accepted');
+  await page.waitForFunction(n => document.querySelector('[data-testid=kpi-requests]').textContent.trim() === n, int(before + 1), { timeout: 10000 });
+  check(true, 'live mode: the new request shows without reload');
+  await page.click('[data-testid=live]');
+  await page.selectOption('[data-testid=filter-range]', '30d');
+  await settle(page);
+
+  // keyboard: the toggle is reachable and works with Enter
+  await page.focus('button[data-view=user]');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#breakdown-table th button:text("Team")');
+  check(true, 'keyboard: Tab + Enter switches to the team view');
+  await page.click('button[data-view=user]');
+
+  // ---------------------------------------------------------------- keys
+  await page.click('a[data-nav=keys]');
+  await page.waitForSelector('#keys-table tbody tr');
+  const keysBefore = await api('/api/v1/keys');
+  eq((await page.$$('#keys-table tbody tr')).length, keysBefore.length, 'keys page lists every key');
+  await shot(page, 'keys.png');
+  await page.fill('#k-name', 'emma-laptop');
+  await page.fill('#k-email', 'emma@acme.dev');
+  await page.fill('#k-project', 'docs-site');
+  await page.click('[data-testid=create-key]');
+  await page.waitForSelector('[data-testid=secret]');
+  const secret = await text(page, '[data-testid=secret]');
+  check(/^\S{20,}$/.test(secret), 'the new secret is shown once');
+  check((await text(page, '[data-testid=snippet]')).includes(secret), 'the setup snippet carries the secret');
+  await page.click('.tabs button[data-tool=codex]');
+  check((await text(page, '[data-testid=snippet]')).includes('[model_providers.tally]'), 'the Codex snippet is there');
+  const keysAfter = await api('/api/v1/keys');
+  eq(keysAfter.length, keysBefore.length + 1, 'the key was created');
+  check(!JSON.stringify(keysAfter).includes(secret), 'the key list never shows the secret');
+  const keyCheck = await fetch(BASE + '/v1/models', { headers: { Authorization: `Bearer ${secret}` } });
+  check(keyCheck.status !== 401, `the new key is accepted by the gateway (status ${keyCheck.status})`);
+  await page.click('.tabs button[data-tool=claude-code]');
+  await shot(page, 'keys-created.png');
+  page.on('dialog', d => d.accept());
+  const row = page.locator('#keys-table tbody tr', { hasText: 'emma-laptop' });
+  await row.locator('button[data-action=rotate]').click();
+  await page.waitForFunction(s => document.querySelector('[data-testid=secret]')?.textContent !== s, secret);
+  const rotated = await text(page, '[data-testid=secret]');
+  check(rotated !== secret, 'rotating shows a new secret');
+  eq((await fetch(BASE + '/v1/models', { headers: { Authorization: `Bearer ${secret}` } })).status, 401, 'the old secret stops working after rotation');
+  await page.waitForSelector('#keys-table tbody tr:has-text("emma-laptop") button[data-action=revoke]');
+  await page.locator('#keys-table tbody tr', { hasText: 'emma-laptop' }).locator('button[data-action=revoke]').first().click();
+  await page.waitForFunction(() => [...document.querySelectorAll('#keys-table tbody tr')].filter(r => r.textContent.includes('emma-laptop')).every(r => r.textContent.includes('revoked')));
+  eq((await fetch(BASE + '/v1/models', { headers: { Authorization: `Bearer ${rotated}` } })).status, 401, 'a revoked key stops working');
+
+  // ---------------------------------------------------------------- other pages
+  await page.click('a[data-nav=analytics]');
+  await page.waitForSelector('#analytics-table tbody tr');
+  await settle(page);
+  const models = await api('/api/v1/usage?range=30d&groupBy=model');
+  eq(await text(page, '#analytics-table tbody tr:first-child td[data-col=cost]'), usd(models.rows[0].cost), 'analytics: top model cost = query API');
+  await shot(page, 'analytics-models.png');
+  await page.click('.tabs button[data-tab=tool]');
+  await page.waitForSelector('#analytics-table th button:text("Tool")');
+  await settle(page);
+  await shot(page, 'analytics-tools.png');
+
+  await page.click('a[data-nav=people]');
+  await page.waitForSelector('#people-table tbody tr');
+  await settle(page);
+  await shot(page, 'people.png');
+  await page.click('#people-table a:text("Grace Kim")');
+  await page.waitForSelector('#person-model tbody tr');
+  await settle(page);
+  const graceId = (await api('/api/v1/web/people')).find(p => p.name === 'Grace Kim').id;
+  const graceSummary = await api(`/api/v1/web/summary?range=30d&filter.person=${encodeURIComponent(graceId)}`);
+  eq(await text(page, '[data-testid=kpi-cost]'), usd(graceSummary.kpis.cost.value), 'person page: cost = query API');
+  check(await page.isVisible('#person-keys tbody tr:has-text("grace-notebook")'), 'person page lists their keys');
+  await shot(page, 'person.png');
+
+  await page.click('a[data-nav=providers]');
+  await page.waitForSelector('#providers-table tbody tr');
+  check(!(await page.content()).includes('sk-ant-api03-demo'), 'provider secrets are never shown');
+  await shot(page, 'providers.png');
+  await page.click('a[data-nav=budgets]');
+  await page.waitForSelector('#budgets-table tbody tr');
+  await settle(page);
+  await shot(page, 'budgets.png');
+  eq(errors.join('\n'), '', 'no page errors and no request outside the server (admin)');
+  await context.close();
+}
+
+// ------------------------------------------------------------------ dark theme
+{
+  const { page, context } = await session('dark');
+  await login(page, 'admin', 'admin-password');
+  await tableReady(page);
+  await settle(page);
+  const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  check(bg !== 'rgb(246, 247, 251)', `dark theme follows prefers-color-scheme (${bg})`);
+  await shot(page, 'usage-dark.png');
+  await context.close();
+}
+
+// ------------------------------------------------------------------ team lead: only their teams
+{
+  const { page, context, errors, api } = await session();
+  await login(page, 'lead', 'lead-password');
+  await tableReady(page);
+  await settle(page);
+  const people = await api('/api/v1/web/people');
+  check(people.length > 0 && people.every(p => p.team === 'platform'), 'a lead sees only the people of their team');
+  const rows = await page.$$eval('#breakdown-table tbody tr td[data-col=name] .badge:not(.spender)', els => els.map(e => e.textContent));
+  check(rows.length > 0 && rows.every(t => t === 'platform'), 'every row the lead sees is in their team');
+  const usage = await api('/api/v1/usage?range=30d&groupBy=person');
+  eq(await text(page, '[data-testid=pager-status]'), `1–${usage.rows.length} of ${usage.rows.length}`, 'lead: rows = their API rows');
+  const summary = await api('/api/v1/web/summary?range=30d');
+  eq(await text(page, '[data-testid=kpi-cost]'), usd(summary.kpis.cost.value), 'lead: KPI cost = query API');
+  eq(await page.$$eval('#nav a', as => as.map(a => a.dataset.nav).join(',')), 'usage,analytics,people,keys', 'lead: no providers or budgets');
+  await shot(page, 'usage-lead.png');
+  eq(errors.join('\n'), '', 'no page errors (lead)');
+  await context.close();
+}
+
+// ------------------------------------------------------------------ member: only themselves, signed in with the keyboard
+{
+  const { page, context, errors, api } = await session();
+  await login(page, 'alice', 'alice-password', { keyboard: true });
+  await tableReady(page);
+  await settle(page);
+  eq(await text(page, '[data-testid=pager-status]'), '1–1 of 1', 'a member sees one row');
+  check((await text(page, '#breakdown-table tbody tr td[data-col=name]')).includes('Alice Chen'), 'and it is their own');
+  eq(await text(page, '[data-testid=kpi-activeUsers]'), '1', 'a member counts one active user');
+  const summary = await api('/api/v1/web/summary?range=30d');
+  eq(await text(page, '[data-testid=kpi-cost]'), usd(summary.kpis.cost.value), 'member: KPI cost = query API');
+  const bob = await page.request.get(BASE + '/api/v1/usage?range=30d&groupBy=person&filter.team=platform');
+  eq((await bob.json()).rows.length, 0, "a member asking for another team's usage gets nothing");
+  eq(await page.$$eval('#nav a', as => as.map(a => a.dataset.nav).join(',')), 'usage,analytics,keys', 'member: no people, providers or budgets');
+  await shot(page, 'usage-member.png');
+  await page.click('#logout');
+  await page.waitForSelector('#username');
+  eq((await page.request.get(BASE + '/api/v1/me')).status(), 401, 'signing out ends the session');
+  eq(errors.join('\n'), '', 'no page errors (member)');
+  await context.close();
+}
+
+await browser.close();
+console.log(`all ${checks} checks passed`);
