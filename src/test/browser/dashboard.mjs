@@ -165,13 +165,13 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   eq(await text(page, '[data-testid=kpi-requests]'), int(before), '24h KPI requests = query API');
   await page.click('[data-testid=live]');
   await page.waitForTimeout(1500);
-  const event = { events: [{ dedupKey: 'anthropic:req:live-1', timestamp: new Date(Date.parse('2026-11-24T15:59:00Z')).toISOString(),
-    source: 'gateway', provider: 'anthropic', model: 'claude-sonnet-4-5', tool: 'claude-code', identity: 'email:alice@acme.dev',
-    project: 'checkout', sessionId: 'live', requestId: 'live-1', tokens: { input: 1200, output: 800, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 } }] };
-  const posted = await fetch(BASE + '/api/v1/events', { method: 'POST', headers: { Authorization: `Bearer ${process.env.TALLY_TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(event) });
-  eq(posted.status, 200, 'a new request is accepted');
+  // a real request through the metering gateway, with Alice's gateway key
+  const posted = await fetch(BASE + '/v1/messages', { method: 'POST', headers: { 'x-api-key': process.env.TALLY_GATEWAY_KEY,
+    'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }) });
+  eq(posted.status, 200, 'a request through the gateway is answered');
   await page.waitForFunction(n => document.querySelector('[data-testid=kpi-requests]').textContent.trim() === n, int(before + 1), { timeout: 10000 });
-  check(true, 'live mode: the new request shows without reload');
+  check(true, 'live mode: the gateway request shows without reload');
   await page.click('[data-testid=live]');
   await page.selectOption('[data-testid=filter-range]', '30d');
   await settle(page);
@@ -246,7 +246,7 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
 
   await page.click('a[data-nav=providers]');
   await page.waitForSelector('#providers-table tbody tr');
-  check(!(await page.content()).includes('sk-ant-api03-demo'), 'provider secrets are never shown');
+  check(!(await page.content()).includes('sk-ant-admin-fake'), 'provider secrets are never shown');
   await shot(page, 'providers.png');
   await page.click('a[data-nav=budgets]');
   await page.waitForSelector('#budgets-table tbody tr');

@@ -35,6 +35,7 @@ class DashboardBrowserTest {
     try (DashboardFixture fixture = new DashboardFixture(dir)) {
       ProcessBuilder pb = new ProcessBuilder("node", Path.of("src/test/browser/dashboard.mjs").toAbsolutePath().toString())
           .redirectErrorStream(true);
+      pb.environment().put("TALLY_GATEWAY_KEY", fixture.aliceGatewayKey);
       pb.environment().putAll(Map.of("TALLY_BASE", fixture.base, "TALLY_TOKEN", fixture.adminToken,
           "PW_MODULES", modules.toString(), "SHOTS", shots.toString(), "CHROMIUM", chromium));
       Process p = pb.start();

@@ -71,6 +71,9 @@ final class DashboardFixture implements AutoCloseable {
   final Server server;
   final String base;
   final String adminToken;
+  /** The upstream the gateway forwards to, and a gateway key of Alice's (for live mode through the gateway). */
+  final dev.tally.sources.gateway.FakeProvider upstream = new dev.tally.sources.gateway.FakeProvider();
+  String aliceGatewayKey;
   final HttpClient http = HttpClient.newHttpClient();
   final List<Long> personIds = new ArrayList<>();
   long events;
@@ -111,13 +114,17 @@ final class DashboardFixture implements AutoCloseable {
     for (String[] k : new String[][] {{"alice-laptop", "alice@acme.dev", "checkout"}, {"bob-laptop", "bob@acme.dev", "infra"},
         {"grace-notebook", "grace@acme.dev", "data-pipeline"}}) {
       ObjectNode spec = JSON.createObjectNode().put("name", k[0]).put("email", k[1]).put("project", k[2]);
-      keyIds.add(call("POST", "/api/v1/keys", spec).get("id").asText());
+      JsonNode created = call("POST", "/api/v1/keys", spec);
+      keyIds.add(created.get("id").asText());
+      if (aliceGatewayKey == null) {
+        aliceGatewayKey = created.get("secret").asText();
+      }
     }
     ObjectNode ci = JSON.createObjectNode().put("name", "ci-runner-checkout").put("team", "web").put("project", "checkout").put("rpm", 120);
     ci.putArray("tags").add("ci");
     call("POST", "/api/v1/keys", ci);
     call("POST", "/api/v1/providers", JSON.createObjectNode().put("name", "anthropic").put("provider", "anthropic")
-        .put("key", "sk-ant-api03-demo-key-not-real-7Qx2"));
+        .put("baseUrl", upstream.anthropicBase()).put("key", dev.tally.sources.gateway.FakeProvider.ANTHROPIC_KEY));
     call("POST", "/api/v1/providers", JSON.createObjectNode().put("name", "openai").put("provider", "openai")
         .put("key", "sk-proj-demo-key-not-real-9Lm4"));
     call("POST", "/api/v1/budgets", JSON.createObjectNode().put("scope", "team").put("target", "platform").put("period", "monthly")
@@ -188,5 +195,6 @@ final class DashboardFixture implements AutoCloseable {
   public void close() {
     server.close();
     store.close();
+    upstream.close();
   }
 }
