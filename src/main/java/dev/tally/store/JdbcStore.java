@@ -85,6 +85,7 @@ class JdbcStore implements Store {
   private final String updateEvent;
   private final String upsertHour;
   private final String upsertDay;
+  private final String upsertMonth;
 
   JdbcStore(Connection writer, Supplier<Connection> readers, Dialect dialect) throws SQLException {
     this(writer, readers, dialect, null);
@@ -105,6 +106,7 @@ class JdbcStore implements Store {
         + " = ? WHERE dedup_key = ?";
     upsertHour = upsert("rollup_hour", "hour_ms", HOUR_DIMS);
     upsertDay = upsert("rollup_day", "day_ms", DAY_DIMS);
+    upsertMonth = upsert("rollup_month", "month_ms", DAY_DIMS);
   }
 
   private String upsert(String table, String timeColumn, String[] dims) {
@@ -289,20 +291,27 @@ class JdbcStore implements Store {
   private void writeRollups(List<Change> changes) throws SQLException {
     Map<List<Object>, long[]> hours = new LinkedHashMap<>();
     Map<List<Object>, long[]> days = new LinkedHashMap<>();
+    Map<List<Object>, long[]> months = new LinkedHashMap<>();
     for (Change c : changes) {
       if (c.before() != null) {
-        accumulate(hours, days, c.before(), -1);
+        accumulate(hours, days, months, c.before(), -1);
       }
       if (c.after() != null) {
-        accumulate(hours, days, c.after(), +1);
+        accumulate(hours, days, months, c.after(), +1);
       }
     }
     flushRollup(upsertHour, hours);
     flushRollup(upsertDay, days);
+    flushRollup(upsertMonth, months);
+  }
+
+  /** Start of the UTC calendar month holding {@code ms}. */
+  static long monthStart(long ms) {
+    return java.time.LocalDate.ofEpochDay(Math.floorDiv(ms, DAY_MS)).withDayOfMonth(1).toEpochDay() * DAY_MS;
   }
 
   private static void accumulate(Map<List<Object>, long[]> hours, Map<List<Object>, long[]> days,
-      LedgerEvent le, int sign) {
+      Map<List<Object>, long[]> months, LedgerEvent le, int sign) {
     UsageEvent e = le.event();
     long ts = e.timestamp().toEpochMilli();
     String identity = nz(e.identity());
@@ -315,8 +324,11 @@ class JdbcStore implements Store {
         model, le.modelId(), tool, project, nz(e.sessionId()), source);
     List<Object> dayKey = List.of(Math.floorDiv(ts, DAY_MS) * DAY_MS, identity, key, e.provider(),
         model, le.modelId(), tool, project, source);
+    List<Object> monthKey = new ArrayList<>(dayKey);
+    monthKey.set(0, monthStart(ts));
     add(hours.computeIfAbsent(hourKey, k -> emptySums()), le, ts, sign);
     add(days.computeIfAbsent(dayKey, k -> emptySums()), le, ts, sign);
+    add(months.computeIfAbsent(monthKey, k -> emptySums()), le, ts, sign);
   }
 
   private static long[] emptySums() {
@@ -543,11 +555,45 @@ class JdbcStore implements Store {
     return r;
   }
 
+  /**
+   * Reads the smallest rollup that answers: hours when the range or a session needs them, else
+   * days, and for the whole calendar months inside a range that is not keyed by time, months.
+   */
   private List<UsageRow> usageSql(UsageQuery q) {
     boolean needsHour = q.hourly() && !q.daily() || q.groupBy().contains(Dimension.SESSION)
         || q.filters().containsKey(Dimension.SESSION) || !wholeDay(q.from()) || !wholeDay(q.to());
-    String table = needsHour ? "rollup_hour" : "rollup_day";
-    String time = needsHour ? "hour_ms" : "day_ms";
+    if (needsHour || q.hourly()) {
+      return usageSql(q, needsHour ? "rollup_hour" : "rollup_day", needsHour ? "hour_ms" : "day_ms", needsHour ? HOUR_MS : DAY_MS);
+    }
+    long from = q.from() == null ? Long.MIN_VALUE : q.from().toEpochMilli();
+    long firstMonth = q.from() == null ? Long.MIN_VALUE : monthStart(from) == from ? from : nextMonth(from);
+    long lastMonthEnd = q.to() == null ? Long.MAX_VALUE : monthStart(q.to().toEpochMilli());
+    if (q.from() != null && firstMonth >= lastMonthEnd || q.to() == null) {
+      return usageSql(q, "rollup_day", "day_ms", DAY_MS); // no whole month inside (or open-ended: rare)
+    }
+    Map<List<String>, UsageRow> merged = new LinkedHashMap<>();
+    java.util.function.Consumer<List<UsageRow>> add = rows -> rows.forEach(r -> merged.merge(r.keys(), r,
+        (a, b) -> new UsageRow(0, a.keys(), a.totals().plus(b.totals()))));
+    if (q.from() != null && from < firstMonth) {
+      add.accept(usageSql(range(q, from, firstMonth), "rollup_day", "day_ms", DAY_MS));
+    }
+    add.accept(usageSql(range(q, firstMonth, lastMonthEnd), "rollup_month", "month_ms", DAY_MS));
+    if (lastMonthEnd < q.to().toEpochMilli()) {
+      add.accept(usageSql(range(q, lastMonthEnd, q.to().toEpochMilli()), "rollup_day", "day_ms", DAY_MS));
+    }
+    return new ArrayList<>(merged.values());
+  }
+
+  private static long nextMonth(long ms) {
+    return java.time.LocalDate.ofEpochDay(Math.floorDiv(ms, DAY_MS)).withDayOfMonth(1).plusMonths(1).toEpochDay() * DAY_MS;
+  }
+
+  private static UsageQuery range(UsageQuery q, long from, long to) {
+    return new UsageQuery(from == Long.MIN_VALUE ? null : Instant.ofEpochMilli(from), Instant.ofEpochMilli(to), q.groupBy(),
+        q.filters(), false, false);
+  }
+
+  private List<UsageRow> usageSql(UsageQuery q, String table, String time, long bucket) {
     StringBuilder select = new StringBuilder("SELECT ");
     select.append(q.hourly() ? "r." + time : "0");
     for (Dimension d : q.groupBy()) {
@@ -558,7 +604,7 @@ class JdbcStore implements Store {
     }
     select.append(", MIN(r.first_ms), MAX(r.last_ms) FROM ").append(table).append(" r").append(joins(q));
     List<Object> params = new ArrayList<>();
-    select.append(where(q, "r." + time, needsHour ? HOUR_MS : DAY_MS, params));
+    select.append(where(q, "r." + time, bucket, params));
     List<String> groups = new ArrayList<>();
     if (q.hourly()) {
       groups.add("r." + time);

@@ -9,6 +9,7 @@ import dev.tally.ledger.LedgerEvent;
 import dev.tally.ledger.Tokens;
 import dev.tally.sources.logs.FileCursor;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -313,5 +314,39 @@ abstract class StoreContract {
     assertThat(c.reconcile(d1, d1.plusSeconds(2 * 86_400))).containsExactly(
         new CollectorStore.ProviderDay("2026-11-20", "anthropic", 150, 1234, 100, 100, 0, 0));
     assertThat(c.reconcile(d1, d1.plusSeconds(2 * 86_400)).get(0).differenceTokens()).isEqualTo(50);
+  }
+
+  @Test
+  void rangesOverWholeMonthsAgreeWithTheEventsInThem() {
+    java.util.Random rnd = new java.util.Random(7);
+    List<Store.Change> changes = new ArrayList<>();
+    List<LedgerEvent> all = new ArrayList<>();
+    Instant start = Instant.parse("2026-08-20T00:00:00Z");
+    for (int i = 0; i < 400; i++) {
+      Instant ts = start.plusSeconds(rnd.nextInt(120 * 86_400));
+      LedgerEvent e = priced(event("m" + i, ts.toString(), i % 3 == 0 ? "opus" : "sonnet",
+          Tokens.of(rnd.nextInt(100), rnd.nextInt(100), 0, 0, rnd.nextInt(1000))));
+      changes.add(new Store.Change(null, e));
+      all.add(e);
+    }
+    store.apply(changes, List.of());
+    store.apply(List.of(new Store.Change(all.get(0), null)), List.of()); // a removal moves the months too
+    all.remove(0);
+    for (String[] range : new String[][] {{"2026-09-15", "2026-12-10"}, {"2026-09-01", "2026-11-01"},
+        {"2026-08-31", "2026-10-02"}, {"2026-10-03", "2026-10-29"}}) {
+      Instant from = Instant.parse(range[0] + "T00:00:00Z");
+      Instant to = Instant.parse(range[1] + "T00:00:00Z");
+      Map<String, Long> expected = new java.util.TreeMap<>();
+      for (LedgerEvent e : all) {
+        if (!e.event().timestamp().isBefore(from) && e.event().timestamp().isBefore(to)) {
+          expected.merge(e.event().model(), e.event().tokens().total(), Long::sum);
+        }
+      }
+      Map<String, Long> got = new java.util.TreeMap<>();
+      for (UsageRow r : store.usage(new UsageQuery(from, to, List.of(Dimension.MODEL), Map.of(), false))) {
+        got.put(r.keys().get(0), r.totals().tokens().total());
+      }
+      assertThat(got).as(range[0] + " to " + range[1]).isEqualTo(expected);
+    }
   }
 }
