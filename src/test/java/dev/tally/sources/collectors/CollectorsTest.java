@@ -248,6 +248,29 @@ class CollectorsTest {
     assertThat(Collectors.anyKey(Map.of())).isFalse();
   }
 
+  @Test
+  void cursorDailyUsageIsActivityOnlyAndInactiveDaysAreLeftOut() {
+    Map<String, Collectors.Outcome> o = byProvider(run(CollectorState.inMemory(), FakeTeam.FROM));
+
+    List<Activity> activity = o.get("cursor").collected().activity();
+    // Two members x four days come back (inactive days as zeros); only the two active days are kept.
+    assertThat(activity).extracting(a -> a.day() + " " + a.identity())
+        .containsExactlyInAnyOrder("2026-09-01 email:alice@example.com", "2026-09-02 email:sam@example.com");
+    Activity alice = activity.stream().filter(a -> a.identity().equals("email:alice@example.com")).findFirst().orElseThrow();
+    assertThat(alice.count("totalLinesAdded")).isEqualTo(1543);
+    assertThat(alice.count("acceptedLinesAdded")).isEqualTo(1102);
+    assertThat(alice.count("totalTabsAccepted")).isEqualTo(289);
+    assertThat(alice.count("chatRequests")).isEqualTo(128);
+    assertThat(alice.count("agentRequests")).isEqualTo(12);
+    assertThat(alice.count("totalLinesDeleted")).as("zeros are left out").isZero();
+    assertThat(alice.counts()).doesNotContainKey("totalLinesDeleted");
+    assertThat(alice.model()).isEqualTo("claude-4.5-sonnet");
+    assertThat(team.cursor.count("/teams/daily-usage-data")).as("one member per page").isEqualTo(2);
+    // The events alone feed the ledger: Alice's 5 usage-based requests of the day add nothing.
+    assertThat(sum(List.of(o.get("cursor")), ReportedUsage::requests))
+        .containsEntry("email:alice@example.com|cursor", 3L).containsEntry("email:sam@example.com|cursor", 2L);
+  }
+
   static String slots(List<ReportedUsage> rows) {
     return rows.stream().map(r -> r.identity() + "|" + r.tool()).distinct().sorted().collect(java.util.stream.Collectors.joining(","));
   }

@@ -65,6 +65,9 @@ public final class FakeTeam implements AutoCloseable {
     cursorEvent(D2.atTime(11, 0), "sam@example.com", 200, 20, 0, 0, 1.25);
     cursorEvent(D2.atTime(12, 0), "sam@example.com", 300, 30, 0, 10, 2);
     cursorEvent(D3.atTime(23, 59, 59), "alice@example.com", 10, 5, 0, 0, 0.125);
+    // Daily usage data describes the same work as the events: activity only, never more requests.
+    cursor.daily(D1, "alice@example.com", 1543, 1102, 289, 128, 12, 5)
+        .daily(D2, "sam@example.com", 40, 30, 10, 3, 0, 2);
 
     github.seat("alice-park", "2026-09-03T17:42:10Z").seat("sam-lee", null);
     copilot(D1, "alice-park", 27);
