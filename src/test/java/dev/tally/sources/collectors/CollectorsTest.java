@@ -100,7 +100,9 @@ class CollectorsTest {
     assertThat(o.get("anthropic").collected().seats()).extracting(Seat::identity, Seat::plan)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("email:dana@example.com", "claude-team"));
 
-    assertThat(o.get("github").collected().notes()).singleElement().asString().contains("not ready", "2026-09-02");
+    assertThat(o.get("github").collected().notes()).anyMatch(n -> n.contains("not ready") && n.contains("2026-09-02"))
+        .contains("GitHub Copilot business: 2 seats, 1 active this cycle, 1 inactive, 0 added, 0 pending cancellation, "
+            + "0 pending invitation");
     assertThat(o.get("openrouter").collected().notes()).anyMatch(n -> n.contains("$87.12 left of $500.00"));
   }
 
@@ -269,6 +271,35 @@ class CollectorsTest {
     // The events alone feed the ledger: Alice's 5 usage-based requests of the day add nothing.
     assertThat(sum(List.of(o.get("cursor")), ReportedUsage::requests))
         .containsEntry("email:alice@example.com|cursor", 3L).containsEntry("email:sam@example.com|cursor", 2L);
+  }
+
+  @Test
+  void copilotDaysAreSplitByModelAndEditorWithoutChangingTheTotals() {
+    Map<String, Collectors.Outcome> o = byProvider(run(CollectorState.inMemory(), FakeTeam.FROM));
+
+    Map<String, Long> byModel = new HashMap<>();
+    o.get("github").collected().usage().stream().filter(r -> r.identity().equals("github:alice-park")
+        && r.start().equals(FakeTeam.FROM)).forEach(r -> byModel.merge(r.model(), r.requests(), Long::sum));
+    // 27 interactions: 15 on Claude over two features, 6 on GPT, the other 6 claimed by no model.
+    assertThat(byModel).containsExactlyInAnyOrderEntriesOf(Map.of("claude-sonnet-4.5", 15L, "gpt-5.1", 6L, "copilot", 6L));
+    assertThat(o.get("github").collected().activity()).extracting(a -> a.day() + " " + a.identity() + " " + a.editor()
+        + " " + a.count("loc_added_sum") + " " + a.count("code_acceptance_activity_count"))
+        .containsExactly("2026-09-01 github:alice-park vscode 212 31", "2026-09-01 github:alice-park intellij 20 3");
+    // The retired metrics API is never asked; billing once per run.
+    assertThat(team.github.count("/orgs/acme-corp/copilot/metrics")).isZero();
+    assertThat(team.github.count("/orgs/acme-corp/copilot/billing")).isEqualTo(1);
+  }
+
+  @Test
+  void copilotBillingThatTheTokenMayNotReadIsANoteNotAFailure() {
+    team.github.failNext("/orgs/acme-corp/copilot/billing", 1,
+        Answer.status(403, "{\"message\":\"Must have admin rights to Repository.\"}"));
+
+    Map<String, Collectors.Outcome> o = byProvider(run(CollectorState.inMemory(), FakeTeam.FROM));
+
+    assertThat(o.get("github").ok()).isTrue();
+    assertThat(o.get("github").collected().notes()).anyMatch(n -> n.contains("billing not readable"));
+    assertThat(o.get("github").collected().seats()).hasSize(2);
   }
 
   static String slots(List<ReportedUsage> rows) {

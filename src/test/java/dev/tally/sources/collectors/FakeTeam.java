@@ -71,6 +71,10 @@ public final class FakeTeam implements AutoCloseable {
 
     github.seat("alice-park", "2026-09-03T17:42:10Z").seat("sam-lee", null);
     copilot(D1, "alice-park", 27);
+    github.byModel(D1, "alice-park", "claude-sonnet-4.5", "chat_panel_agent_mode", 11)
+        .byModel(D1, "alice-park", "claude-sonnet-4.5", "agent_edit", 4)
+        .byModel(D1, "alice-park", "gpt-5.1", "chat_panel_ask_mode", 6)
+        .byIde(D1, "alice-park", "vscode", 420, 212, 31).byIde(D1, "alice-park", "intellij", 50, 20, 3);
     copilot(D1, "sam-lee", 4);
     github.notReady(D2);
     copilot(D3, "alice-park", 9);
