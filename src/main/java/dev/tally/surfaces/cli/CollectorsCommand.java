@@ -28,6 +28,11 @@ final class CollectorsCommand {
           text(c, "lastError"));
     }
     t.print(out);
+    for (JsonNode c : answer.path("collectors")) {
+      for (JsonNode n : c.path("notes")) {
+        out.println(c.path("provider").asText() + ": " + n.asText());
+      }
+    }
     for (JsonNode s : answer.path("skipped")) {
       out.println("note: " + s.asText());
     }

@@ -48,6 +48,7 @@ final class CollectorPolling implements AutoCloseable {
   private final Object writeLock = new Object();
   private ScheduledExecutorService scheduler;
   private volatile Instant nextRun;
+  private final java.util.Map<String, List<String>> notes = new java.util.concurrent.ConcurrentHashMap<>();
 
   CollectorPolling(Collectors.Setup setup, Store store, ReportedIngest writer, Directory directory, Clock clock,
       Duration every) {
@@ -70,6 +71,11 @@ final class CollectorPolling implements AutoCloseable {
 
   Duration every() {
     return every;
+  }
+
+  /** The notes of the provider's last successful run (a balance, a key's limit, a day not ready), in memory only. */
+  List<String> notes(String provider) {
+    return notes.getOrDefault(provider, List.of());
   }
 
   /** When the scheduler runs next; null when scheduling is off. */
@@ -132,6 +138,7 @@ final class CollectorPolling implements AutoCloseable {
       synchronized (writeLock) { // fetch in parallel, write one provider at a time
         store(provider, got, now);
       }
+      notes.put(provider, got.notes());
       return new Outcome(provider, true, null, got.usage().size(), got.seats().size());
     } catch (RuntimeException e) {
       String error = describe(e);

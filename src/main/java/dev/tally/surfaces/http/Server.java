@@ -550,6 +550,10 @@ public final class Server implements AutoCloseable {
           .put("nextRun", on ? time(collectors.nextRun()) : null);
       // the last run failed when its failure is newer than its last success (a tie: the success came after)
       n.put("ok", st.lastFailure() == null || st.lastSuccess() != null && !st.lastSuccess().isBefore(st.lastFailure()));
+      ArrayNode notes = n.putArray("notes");
+      if (on) {
+        collectors.notes(st.provider()).forEach(notes::add);
+      }
     });
     ArrayNode skipped = answer.putArray("skipped");
     if (collectors != null) {

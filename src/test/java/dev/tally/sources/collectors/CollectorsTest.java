@@ -302,6 +302,25 @@ class CollectorsTest {
     assertThat(o.get("github").collected().seats()).hasSize(2);
   }
 
+  @Test
+  void openRouterShowsTheCurrentKeysUsageAndLimitAndFallsBackToTheLegacyPath() {
+    String expected = "OpenRouter key sk-or-v1-9c1...e42: $38.73 used this month, $1.93 today, $412.88 in all; "
+        + "$61.27 left of its monthly limit of $100.00";
+    assertThat(byProvider(run(CollectorState.inMemory(), FakeTeam.FROM)).get("openrouter").collected().notes())
+        .contains(expected);
+    assertThat(team.openrouter.count("/auth/key")).isZero();
+
+    team.openrouter.legacyKeyPath();
+    assertThat(byProvider(run(CollectorState.inMemory(), FakeTeam.FROM)).get("openrouter").collected().notes())
+        .contains(expected);
+    assertThat(team.openrouter.count("/auth/key")).isEqualTo(1);
+
+    team.openrouter.failNext("/key", 1, Answer.status(403, "{\"error\":{\"code\":403,\"message\":\"forbidden\"}}"));
+    Collectors.Outcome o = byProvider(run(CollectorState.inMemory(), FakeTeam.FROM)).get("openrouter");
+    assertThat(o.ok()).as("a key that may not read itself is no failure").isTrue();
+    assertThat(o.collected().notes()).noneMatch(n -> n.startsWith("OpenRouter key"));
+  }
+
   static String slots(List<ReportedUsage> rows) {
     return rows.stream().map(r -> r.identity() + "|" + r.tool()).distinct().sorted().collect(java.util.stream.Collectors.joining(","));
   }
