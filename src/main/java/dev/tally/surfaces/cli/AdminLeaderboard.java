@@ -32,7 +32,9 @@ final class AdminLeaderboard {
       options.days = 30;
     }
     Range range = options.range(context.clock());
-    Collectors.Setup setup = Collectors.fromEnv(context.env(), context.clock(), ApiClient.Sleeper.REAL,
+    // Base URLs and GITHUB_ORG may also come from tally.properties; the environment wins.
+    Collectors.Setup setup = Collectors.fromEnv(dev.tally.Settings.load(context.home()).withProviders(context.env()),
+        context.clock(), ApiClient.Sleeper.REAL,
         ApiClient.Policy.DEFAULT);
     if (setup.collectors().isEmpty()) {
       throw new IllegalArgumentException("no admin API key is set: set ANTHROPIC_ADMIN_API_KEY, OPENAI_ADMIN_KEY, "
