@@ -321,6 +321,41 @@ class CollectorsTest {
     assertThat(o.collected().notes()).noneMatch(n -> n.startsWith("OpenRouter key"));
   }
 
+  @Test
+  void emptyDaysAddNothingAndStillClose() {
+    // D2 is empty for Anthropic (a bucket with results: []), OpenRouter (data: []) and Copilot
+    // (a report whose file has no lines); Cursor answers every member's inactive days with zeros.
+    team.github.ready(FakeTeam.D2);
+    team.github.emptyDay(FakeTeam.D2);
+    ApiClient raw = new ApiClient("anthropic", team.anthropic.baseUrl(), Map.of("x-api-key", FakeAnthropic.KEY,
+        "anthropic-version", "2023-06-01"), java.net.http.HttpClient.newHttpClient(), waits::add, FakeTeam.CLOCK, policy);
+    com.fasterxml.jackson.databind.JsonNode bucket = raw.get("/v1/organizations/usage_report/messages",
+        ApiClient.Query.of("starting_at", "2026-09-02T00:00:00Z", "ending_at", "2026-09-03T00:00:00Z",
+            "bucket_width", "1d", "group_by[]", "api_key_id")).path("data").get(0);
+    assertThat(bucket.path("starting_at").asText()).isEqualTo("2026-09-02T00:00:00Z");
+    assertThat(bucket.path("results")).as("the fake sends the empty day as an empty bucket").isEmpty();
+    CollectorState state = CollectorState.inMemory();
+
+    List<Collectors.Outcome> outcomes = run(state, FakeTeam.FROM);
+
+    assertThat(outcomes).allSatisfy(o -> assertThat(o.error()).isNull());
+    Instant d2 = FakeTeam.D2.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    for (String p : List.of("anthropic", "github", "openrouter")) {
+      assertThat(byProvider(outcomes).get(p).collected().usage()).as(p).noneMatch(r -> r.start().equals(d2));
+    }
+    assertThat(byProvider(outcomes).get("cursor").collected().activity())
+        .noneMatch(a -> a.day().equals(FakeTeam.D3)); // nobody active on D3: zeros only
+    assertThat(byProvider(outcomes).get("github").collected().notes()).noneMatch(n -> n.contains("not ready"));
+    // An empty day is a closed day: every watermark moves past it.
+    Instant today = FakeTeam.TODAY.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    for (String p : List.of("anthropic", "openai", "cursor", "github", "openrouter")) {
+      assertThat(state.watermark(p)).as(p).isEqualTo(today);
+    }
+    // The totals are still exactly the fixture's.
+    assertThat(sum(outcomes, r -> r.tokens().total())).isEqualTo(team.tokens);
+    assertThat(sum(outcomes, ReportedUsage::requests)).isEqualTo(team.requests);
+  }
+
   static String slots(List<ReportedUsage> rows) {
     return rows.stream().map(r -> r.identity() + "|" + r.tool()).distinct().sorted().collect(java.util.stream.Collectors.joining(","));
   }
