@@ -88,6 +88,7 @@ final class CollectorsCommand {
         failed |= !r.path("ok").asBoolean();
         out.println(r.path("provider").asText() + ": " + (r.path("ok").asBoolean()
             ? r.path("rows").asLong() + " report rows, " + r.path("seats").asLong() + " seats"
+                + (r.path("activity").asLong() > 0 ? ", " + r.path("activity").asLong() + " activity rows (not stored)" : "")
             : "failed: " + r.path("error").asText()));
       }
       print(answer, out);

@@ -576,7 +576,7 @@ public final class Server implements AutoCloseable {
     ArrayNode runs = answer.putArray("runs");
     for (CollectorPolling.Outcome o : collectors.runNow()) {
       runs.addObject().put("provider", o.provider()).put("ok", o.ok()).put("error", o.error()).put("rows", o.rows())
-          .put("seats", o.seats());
+          .put("seats", o.seats()).put("activity", o.activity());
     }
     answer.setAll(collectorsJson());
     ctx.contentType("application/json").result(answer.toString());

@@ -37,7 +37,7 @@ class CollectorsCliTest {
         Cli.Run run = cli.run("collectors", "run");
         assertThat(run.exitCode()).as("a provider failed").isEqualTo(1);
         assertThat(run.out()).contains("github: failed: github:", "HTTP 401", "Bad credentials")
-            .contains("cursor: 5 report rows, 2 seats");
+            .contains("cursor: 5 report rows, 2 seats, 2 activity rows (not stored)");
 
         String status = cli.run("collectors", "status").out();
         assertThat(status.lines().filter(l -> l.startsWith("anthropic")).findFirst().orElseThrow())
