@@ -102,7 +102,9 @@ class CollectorsTest {
 
     assertThat(o.get("github").collected().notes()).anyMatch(n -> n.contains("not ready") && n.contains("2026-09-02"))
         .contains("GitHub Copilot business: 2 seats, 1 active this cycle, 1 inactive, 0 added, 0 pending cancellation, "
-            + "0 pending invitation");
+            + "0 pending invitation")
+        .contains("GitHub Copilot premium requests 2026-09: 500, $4.80 billed beyond the seats ($20.00 gross, $15.20 included)");
+    assertThat(team.github.log()).anyMatch(l -> l.endsWith("premium_request/usage?year=2026&month=9"));
     assertThat(o.get("openrouter").collected().notes()).anyMatch(n -> n.contains("$87.12 left of $500.00"));
   }
 
@@ -294,11 +296,14 @@ class CollectorsTest {
   void copilotBillingThatTheTokenMayNotReadIsANoteNotAFailure() {
     team.github.failNext("/orgs/acme-corp/copilot/billing", 1,
         Answer.status(403, "{\"message\":\"Must have admin rights to Repository.\"}"));
+    team.github.failNext("/organizations/acme-corp/settings/billing/premium_request/usage", 1,
+        Answer.status(404, "{\"message\":\"Not Found\"}")); // no enhanced billing platform
 
     Map<String, Collectors.Outcome> o = byProvider(run(CollectorState.inMemory(), FakeTeam.FROM));
 
     assertThat(o.get("github").ok()).isTrue();
-    assertThat(o.get("github").collected().notes()).anyMatch(n -> n.contains("billing not readable"));
+    assertThat(o.get("github").collected().notes()).anyMatch(n -> n.contains("billing not readable"))
+        .noneMatch(n -> n.contains("premium requests"));
     assertThat(o.get("github").collected().seats()).hasSize(2);
   }
 

@@ -110,6 +110,18 @@ public final class FakeGitHub extends FakeApi {
           .put("inactive_this_cycle", seats.size() - active);
       return Answer.json(body);
     }
+    if (p.equals("/organizations/" + ORG + "/settings/billing/premium_request/usage")) {
+      ObjectNode body = object().put("organization", ORG);
+      body.putObject("timePeriod").put("year", Integer.parseInt(c.param("year"))).put("month", Integer.parseInt(c.param("month")));
+      var items = body.putArray("usageItems");
+      items.addObject().put("product", "Copilot").put("sku", "Copilot Premium Request").put("model", "Claude Sonnet 4.5")
+          .put("unitType", "requests").put("pricePerUnit", 0.04).put("grossQuantity", 420).put("grossAmount", 16.8)
+          .put("discountQuantity", 300).put("discountAmount", 12.0).put("netQuantity", 120).put("netAmount", 4.8);
+      items.addObject().put("product", "Copilot").put("sku", "Copilot Premium Request").put("model", "GPT-5.1")
+          .put("unitType", "requests").put("pricePerUnit", 0.04).put("grossQuantity", 80).put("grossAmount", 3.2)
+          .put("discountQuantity", 80).put("discountAmount", 3.2).put("netQuantity", 0).put("netAmount", 0);
+      return Answer.json(body);
+    }
     if (p.equals("/orgs/" + ORG + "/copilot/metrics")) { // the legacy API, closed on 2026-04-02
       return Answer.status(404, "{\"message\":\"Not Found\",\"status\":\"404\"}");
     }

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 
 /**
  * GitHub Copilot for one organization: seats with their last activity, the organization's Copilot
- * billing (seat breakdown and plan, as a note: the API gives no price per seat), and the per-user
+ * billing (seat breakdown and plan, as a note: the API gives no price per seat), the month's
+ * premium-request billing (a note: dollars beyond the seats' allowance), and the per-user
  * daily usage-metrics report (a signed NDJSON download per day). Copilot reports activity, not
  * tokens or money: a row's requests are the user-initiated interactions, split by model where the
  * report splits them ({@code totals_by_model_feature}, the rest stays model {@code copilot}); its
@@ -62,6 +63,7 @@ public final class CopilotCollector implements Collector {
     List<String> notes = new ArrayList<>();
     List<Seat> seats = seats(); // first: a token that cannot read seats fails here, with the seats' path
     String plan = billing(notes);
+    premiumRequests(notes);
     if (plan != null) {
       seats = seats.stream().map(st -> st.plan() == null || st.plan().equals("unknown")
           ? new Seat(st.provider(), st.identity(), plan, st.lastActivity(), st.cycleSpendMicros()) : st).toList();
@@ -174,6 +176,48 @@ public final class CopilotCollector implements Collector {
           + " pending cancellation, " + Fields.count(s, "pending_invitation") + " pending invitation");
     }
     return plan;
+  }
+
+  /**
+   * The organization's premium-request billing lines for the current month, summed into a note:
+   * net dollars (what is paid beyond the seats' allowance), gross and included. Needs the enhanced
+   * billing platform and owner rights; without them (403, 404) there is no note.
+   */
+  private void premiumRequests(List<String> notes) {
+    LocalDate today = LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC);
+    Optional<ApiClient.Reply> reply;
+    try {
+      reply = api.getUnless404("/organizations/" + org + "/settings/billing/premium_request/usage",
+          Query.of("year", today.getYear(), "month", today.getMonthValue()));
+    } catch (CollectorException e) {
+      if (e.getMessage() != null && e.getMessage().contains("HTTP 403") && !e.getMessage().contains("attempts")) {
+        return;
+      }
+      throw e;
+    }
+    if (reply.isEmpty() || reply.get().body().path("usageItems").isEmpty()) {
+      return;
+    }
+    java.math.BigDecimal net = java.math.BigDecimal.ZERO;
+    java.math.BigDecimal gross = java.math.BigDecimal.ZERO;
+    java.math.BigDecimal discount = java.math.BigDecimal.ZERO;
+    long requests = 0;
+    for (JsonNode i : reply.get().body().path("usageItems")) {
+      net = net.add(orZero(Fields.decimal(i.path("netAmount"))));
+      gross = gross.add(orZero(Fields.decimal(i.path("grossAmount"))));
+      discount = discount.add(orZero(Fields.decimal(i.path("discountAmount"))));
+      requests += Fields.count(i, "grossQuantity");
+    }
+    notes.add("GitHub Copilot premium requests " + today.toString().substring(0, 7) + ": " + requests + ", $"
+        + money(net) + " billed beyond the seats ($" + money(gross) + " gross, $" + money(discount) + " included)");
+  }
+
+  private static java.math.BigDecimal orZero(java.math.BigDecimal d) {
+    return d == null ? java.math.BigDecimal.ZERO : d;
+  }
+
+  private static String money(java.math.BigDecimal d) {
+    return d.setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
   }
 
   /** Seats, following the {@code Link: rel="next"} header. */
