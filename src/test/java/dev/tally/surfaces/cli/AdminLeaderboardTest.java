@@ -86,6 +86,20 @@ class AdminLeaderboardTest {
   }
 
   @Test
+  void jsonShowsActivityBesideTheRankingWithoutAddingToIt() {
+    JsonNode root = cli(team.env()).run("leaderboard", "--source", "admin-api", "--days", "7", "-z", "UTC", "--json").json();
+
+    Map<String, JsonNode> activity = new HashMap<>();
+    root.path("activity").forEach(a -> activity.put(a.path("identity").asText() + "|" + a.path("tool").asText(), a));
+    assertThat(activity).containsOnlyKeys("email:alice@example.com|cursor", "email:sam@example.com|cursor",
+        "github:alice-park|copilot");
+    assertThat(activity.get("email:alice@example.com|cursor").path("counts").path("totalLinesAdded").asLong()).isEqualTo(1543);
+    assertThat(activity.get("email:alice@example.com|cursor").path("counts").path("chatRequests").asLong()).isEqualTo(128);
+    // Two editors, summed.
+    assertThat(activity.get("github:alice-park|copilot").path("counts").path("loc_added_sum").asLong()).isEqualTo(212 + 20);
+  }
+
+  @Test
   void jsonTotalsMatchWhatTheProvidersReported() {
     Cli.Run run = cli(team.env()).run("leaderboard", "--source", "admin-api", "--days", "7", "-z", "UTC", "--json");
 
