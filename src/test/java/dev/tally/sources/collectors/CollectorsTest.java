@@ -105,7 +105,8 @@ class CollectorsTest {
             + "0 pending invitation")
         .contains("GitHub Copilot premium requests 2026-09: 500, $4.80 billed beyond the seats ($20.00 gross, $15.20 included)");
     assertThat(team.github.log()).anyMatch(l -> l.endsWith("premium_request/usage?year=2026&month=9"));
-    assertThat(o.get("openrouter").collected().notes()).anyMatch(n -> n.contains("$87.12 left of $500.00"));
+    assertThat(o.get("openrouter").collected().notes()).anyMatch(n -> n.contains("$87.12 left of $500.00"))
+        .contains("OpenRouter key limits: carol@example.com $12.50 left of $50.00 monthly");
   }
 
   @Test
@@ -323,7 +324,7 @@ class CollectorsTest {
     team.openrouter.failNext("/key", 1, Answer.status(403, "{\"error\":{\"code\":403,\"message\":\"forbidden\"}}"));
     Collectors.Outcome o = byProvider(run(CollectorState.inMemory(), FakeTeam.FROM)).get("openrouter");
     assertThat(o.ok()).as("a key that may not read itself is no failure").isTrue();
-    assertThat(o.collected().notes()).noneMatch(n -> n.startsWith("OpenRouter key"));
+    assertThat(o.collected().notes()).noneMatch(n -> n.startsWith("OpenRouter key sk-"));
   }
 
   @Test

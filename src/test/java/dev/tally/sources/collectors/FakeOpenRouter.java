@@ -24,6 +24,12 @@ public final class FakeOpenRouter extends FakeApi {
     return this;
   }
 
+  /** Gives the last key added a spending limit. */
+  public FakeOpenRouter limit(double limit, double remaining, String reset) {
+    keys.get(keys.size() - 1).put("limit", limit).put("limit_remaining", remaining).put("limit_reset", reset);
+    return this;
+  }
+
   public FakeOpenRouter activity(LocalDate day, String hash, String model, long requests, long prompt, long completion,
       double dollars) {
     activity.computeIfAbsent(day + "|" + hash, k -> new ArrayList<>()).add(object().put("date", day.toString())

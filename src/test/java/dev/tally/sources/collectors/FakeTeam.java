@@ -79,7 +79,7 @@ public final class FakeTeam implements AutoCloseable {
     github.notReady(D2);
     copilot(D3, "alice-park", 9);
 
-    openrouter.key("f01d52606dc8", "carol@example.com").key("a9b8c7d6e5f4", "shared-bot");
+    openrouter.key("f01d52606dc8", "carol@example.com").limit(50, 12.5, "monthly").key("a9b8c7d6e5f4", "shared-bot");
     openrouterActivity(D1, "f01d52606dc8", "email:carol@example.com|openrouter", 58, 612300, 40210, 3.214);
     openrouterActivity(D3, "a9b8c7d6e5f4", "openrouter-key:shared-bot|openrouter", 7, 1000, 100, 0.01);
   }

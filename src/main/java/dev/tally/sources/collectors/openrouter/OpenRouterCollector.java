@@ -17,7 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * OpenRouter with a management key: the keys list (100 per page, by offset), the credits balance
+ * OpenRouter with a management key: the keys list (100 per page, by offset; the limits of keys that
+ * have one as a note), the credits balance
  * and the current key's usage and limit ({@code /key}, legacy {@code /auth/key}; both as notes, for
  * status), and per key and day the activity rows (requests, tokens, dollars), which exist only for the last
  * 30 completed UTC days. A key named like an email is that person's; otherwise the identity is the
@@ -46,12 +47,21 @@ public final class OpenRouterCollector implements Collector {
   @Override
   public Collected collect(Instant from, Instant to) {
     List<Key> keys = new ArrayList<>();
+    List<String> limits = new ArrayList<>();
     for (int offset = 0; offset < 1_000_000; offset += KEYS_PAGE) {
       JsonNode data = api.get("/keys", Query.of("include_disabled", "true", "offset", offset)).path("data");
       for (JsonNode k : data) {
         String hash = Fields.text(k, "hash");
         if (hash != null) {
           keys.add(new Key(hash, identity(k)));
+          BigDecimal limit = Fields.decimal(k.path("limit"));
+          if (limit != null && !k.path("disabled").asBoolean(false)) {
+            String reset = Fields.text(k, "limit_reset");
+            String name = Fields.text(k, "name");
+            limits.add((name != null ? name : hash.substring(0, Math.min(12, hash.length()))) + " "
+                + dollars(k.path("limit_remaining")) + " left of " + dollars(k.path("limit"))
+                + (reset == null ? "" : " " + reset));
+          }
         }
       }
       if (data.size() < KEYS_PAGE) {
@@ -60,6 +70,9 @@ public final class OpenRouterCollector implements Collector {
     }
     JsonNode credits = api.get("/credits", Query.of()).path("data");
     List<String> notes = new ArrayList<>();
+    if (!limits.isEmpty()) {
+      notes.add("OpenRouter key limits: " + String.join("; ", limits));
+    }
     BigDecimal total = Fields.decimal(credits.path("total_credits"));
     BigDecimal used = Fields.decimal(credits.path("total_usage"));
     if (total != null && used != null) {
