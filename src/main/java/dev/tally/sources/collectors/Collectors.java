@@ -27,7 +27,9 @@ import java.util.concurrent.Future;
  * {@code OPENAI_ORG_API_KEY}), {@code CURSOR_ADMIN_API_KEY}, {@code GITHUB_TOKEN} with
  * {@code GITHUB_ORG}, and {@code OPENROUTER_MANAGEMENT_KEY}; base URLs from
  * {@code ANTHROPIC_ADMIN_BASE_URL}, {@code OPENAI_ADMIN_BASE_URL}, {@code CURSOR_ADMIN_BASE_URL},
- * {@code GITHUB_API_URL} and {@code OPENROUTER_BASE_URL}.
+ * {@code GITHUB_API_URL} and {@code OPENROUTER_BASE_URL}. Callers pass the environment merged with
+ * {@code tally.properties} ({@link dev.tally.Settings#withProviders}), which may set the base URLs and
+ * {@code GITHUB_ORG} but never the keys.
  */
 public final class Collectors {
   private static final String USER_AGENT = "Tally/1.0 (AI spend ledger)";

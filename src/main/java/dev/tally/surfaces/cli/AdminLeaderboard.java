@@ -8,6 +8,7 @@ import dev.tally.query.CostMode;
 import dev.tally.query.Range;
 import dev.tally.query.ReportedBoard;
 import dev.tally.query.UsageQueries;
+import dev.tally.sources.collectors.Activity;
 import dev.tally.sources.collectors.ApiClient;
 import dev.tally.sources.collectors.CollectorState;
 import dev.tally.sources.collectors.Collectors;
@@ -32,7 +33,9 @@ final class AdminLeaderboard {
       options.days = 30;
     }
     Range range = options.range(context.clock());
-    Collectors.Setup setup = Collectors.fromEnv(context.env(), context.clock(), ApiClient.Sleeper.REAL,
+    // Base URLs and GITHUB_ORG may also come from tally.properties; the environment wins.
+    Collectors.Setup setup = Collectors.fromEnv(dev.tally.Settings.load(context.home()).withProviders(context.env()),
+        context.clock(), ApiClient.Sleeper.REAL,
         ApiClient.Policy.DEFAULT);
     if (setup.collectors().isEmpty()) {
       throw new IllegalArgumentException("no admin API key is set: set ANTHROPIC_ADMIN_API_KEY, OPENAI_ADMIN_KEY, "
@@ -49,11 +52,13 @@ final class AdminLeaderboard {
     List<String> failed = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     List<String> ok = new ArrayList<>();
+    List<Activity> activity = new ArrayList<>();
     for (Collectors.Outcome o : outcomes) {
       if (o.ok()) {
         ok.add(o.provider());
         rows.addAll(o.collected().usage());
         notes.addAll(o.collected().notes());
+        activity.addAll(o.collected().activity());
       } else {
         failed.add(o.provider());
         err.println("tally: warning: " + o.error() + " (" + o.provider() + " left out; the others are shown)");
@@ -74,6 +79,7 @@ final class AdminLeaderboard {
       ArrayNode f = root.putArray("failed");
       outcomes.stream().filter(o -> !o.ok()).forEach(o -> f.addObject().put("platform", o.provider()).put("error", o.error()));
       fill(root.putArray("notes"), notes);
+      activity(root.putArray("activity"), activity, window);
     });
     if (!options.json && !options.csv) {
       if (report.rows().isEmpty()) {
@@ -88,6 +94,28 @@ final class AdminLeaderboard {
       out.flush();
     }
     return 0;
+  }
+
+  /**
+   * Per person, provider and tool, the activity counters summed over the period (lines, tabs,
+   * requests by kind): beside the ranking, never part of it.
+   */
+  private static void activity(ArrayNode a, List<Activity> activity, Instant[] window) {
+    java.util.Map<String, java.util.Map<String, Long>> sums = new java.util.TreeMap<>();
+    for (Activity x : activity) {
+      Instant day = x.day().atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+      if (day.isBefore(window[0]) || !day.isBefore(window[1])) {
+        continue;
+      }
+      var m = sums.computeIfAbsent(x.identity() + "\u0000" + x.provider() + "\u0000" + x.tool(), k -> new java.util.TreeMap<>());
+      x.counts().forEach((k, v) -> m.merge(k, v, Long::sum));
+    }
+    sums.forEach((key, counts) -> {
+      String[] parts = key.split("\u0000");
+      var n = a.addObject().put("identity", parts[0]).put("provider", parts[1]).put("tool", parts[2]);
+      var c = n.putObject("counts");
+      counts.forEach(c::put);
+    });
   }
 
   private static void fill(ArrayNode a, List<String> values) {

@@ -28,6 +28,11 @@ final class CollectorsCommand {
           text(c, "lastError"));
     }
     t.print(out);
+    for (JsonNode c : answer.path("collectors")) {
+      for (JsonNode n : c.path("notes")) {
+        out.println(c.path("provider").asText() + ": " + n.asText());
+      }
+    }
     for (JsonNode s : answer.path("skipped")) {
       out.println("note: " + s.asText());
     }
@@ -83,6 +88,7 @@ final class CollectorsCommand {
         failed |= !r.path("ok").asBoolean();
         out.println(r.path("provider").asText() + ": " + (r.path("ok").asBoolean()
             ? r.path("rows").asLong() + " report rows, " + r.path("seats").asLong() + " seats"
+                + (r.path("activity").asLong() > 0 ? ", " + r.path("activity").asLong() + " activity rows (not stored)" : "")
             : "failed: " + r.path("error").asText()));
       }
       print(answer, out);

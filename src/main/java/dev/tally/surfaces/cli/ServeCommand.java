@@ -105,7 +105,8 @@ class ServeCommand implements Callable<Integer> {
     if (gatewayOnly) {
       server.gatewayOnly();
     } else if (dev.tally.sources.collectors.Collectors.anyKey(env)) {
-      server.withCollectors(env, duration(collectEvery != null ? collectEvery : env.getOrDefault("TALLY_COLLECT_EVERY", "15m")));
+      // Base URLs and GITHUB_ORG may also come from tally.properties; the environment wins.
+      server.withCollectors(dev.tally.Settings.load(tally.context().home()).withProviders(env), duration(collectEvery != null ? collectEvery : env.getOrDefault("TALLY_COLLECT_EVERY", "15m")));
     }
     var password = gatewayOnly ? java.util.Optional.<String>empty() : server.directory().ensureAdmin(env.get("TALLY_ADMIN_PASSWORD"));
     int bound = server.start(host, p);

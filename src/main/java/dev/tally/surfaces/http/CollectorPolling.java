@@ -34,8 +34,11 @@ final class CollectorPolling implements AutoCloseable {
   /** Days whose reports are reconciled again on every run, for metered events that arrive late. */
   static final Duration RECHECK = Duration.ofDays(7);
 
-  /** One provider's run. */
-  record Outcome(String provider, boolean ok, String error, int rows, int seats) {}
+  /**
+   * One provider's run; {@code activity} counts the activity rows (lines, tabs, requests by kind)
+   * the provider reported, which are not stored (they never feed the ledger).
+   */
+  record Outcome(String provider, boolean ok, String error, int rows, int seats, int activity) {}
 
   private final List<Collector> collectors;
   private final List<String> skipped;
@@ -48,6 +51,7 @@ final class CollectorPolling implements AutoCloseable {
   private final Object writeLock = new Object();
   private ScheduledExecutorService scheduler;
   private volatile Instant nextRun;
+  private final java.util.Map<String, List<String>> notes = new java.util.concurrent.ConcurrentHashMap<>();
 
   CollectorPolling(Collectors.Setup setup, Store store, ReportedIngest writer, Directory directory, Clock clock,
       Duration every) {
@@ -70,6 +74,11 @@ final class CollectorPolling implements AutoCloseable {
 
   Duration every() {
     return every;
+  }
+
+  /** The notes of the provider's last successful run (a balance, a key's limit, a day not ready), in memory only. */
+  List<String> notes(String provider) {
+    return notes.getOrDefault(provider, List.of());
   }
 
   /** When the scheduler runs next; null when scheduling is off. */
@@ -107,7 +116,7 @@ final class CollectorPolling implements AutoCloseable {
           try {
             outcomes.add(futures.get(i).get());
           } catch (java.util.concurrent.ExecutionException e) {
-            outcomes.add(new Outcome(collectors.get(i).provider(), false, describe(e.getCause()), 0, 0));
+            outcomes.add(new Outcome(collectors.get(i).provider(), false, describe(e.getCause()), 0, 0, 0));
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             break;
@@ -132,7 +141,8 @@ final class CollectorPolling implements AutoCloseable {
       synchronized (writeLock) { // fetch in parallel, write one provider at a time
         store(provider, got, now);
       }
-      return new Outcome(provider, true, null, got.usage().size(), got.seats().size());
+      notes.put(provider, got.notes());
+      return new Outcome(provider, true, null, got.usage().size(), got.seats().size(), got.activity().size());
     } catch (RuntimeException e) {
       String error = describe(e);
       try {
@@ -140,7 +150,7 @@ final class CollectorPolling implements AutoCloseable {
       } catch (RuntimeException ignored) {
         // the database is away too: the outcome still says what happened
       }
-      return new Outcome(provider, false, error, 0, 0);
+      return new Outcome(provider, false, error, 0, 0, 0);
     }
   }
 

@@ -563,6 +563,10 @@ public final class Server implements AutoCloseable {
           .put("nextRun", on ? time(collectors.nextRun()) : null);
       // the last run failed when its failure is newer than its last success (a tie: the success came after)
       n.put("ok", st.lastFailure() == null || st.lastSuccess() != null && !st.lastSuccess().isBefore(st.lastFailure()));
+      ArrayNode notes = n.putArray("notes");
+      if (on) {
+        collectors.notes(st.provider()).forEach(notes::add);
+      }
     });
     ArrayNode skipped = answer.putArray("skipped");
     if (collectors != null) {
@@ -585,7 +589,7 @@ public final class Server implements AutoCloseable {
     ArrayNode runs = answer.putArray("runs");
     for (CollectorPolling.Outcome o : collectors.runNow()) {
       runs.addObject().put("provider", o.provider()).put("ok", o.ok()).put("error", o.error()).put("rows", o.rows())
-          .put("seats", o.seats());
+          .put("seats", o.seats()).put("activity", o.activity());
     }
     answer.setAll(collectorsJson());
     ctx.contentType("application/json").result(answer.toString());

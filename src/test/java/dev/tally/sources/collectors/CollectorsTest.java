@@ -100,8 +100,13 @@ class CollectorsTest {
     assertThat(o.get("anthropic").collected().seats()).extracting(Seat::identity, Seat::plan)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("email:dana@example.com", "claude-team"));
 
-    assertThat(o.get("github").collected().notes()).singleElement().asString().contains("not ready", "2026-09-02");
-    assertThat(o.get("openrouter").collected().notes()).anyMatch(n -> n.contains("$87.12 left of $500.00"));
+    assertThat(o.get("github").collected().notes()).anyMatch(n -> n.contains("not ready") && n.contains("2026-09-02"))
+        .contains("GitHub Copilot business: 2 seats, 1 active this cycle, 1 inactive, 0 added, 0 pending cancellation, "
+            + "0 pending invitation")
+        .contains("GitHub Copilot premium requests 2026-09: 500, $4.80 billed beyond the seats ($20.00 gross, $15.20 included)");
+    assertThat(team.github.log()).anyMatch(l -> l.endsWith("premium_request/usage?year=2026&month=9"));
+    assertThat(o.get("openrouter").collected().notes()).anyMatch(n -> n.contains("$87.12 left of $500.00"))
+        .contains("OpenRouter key limits: carol@example.com $12.50 left of $50.00 monthly");
   }
 
   @Test
@@ -246,6 +251,115 @@ class CollectorsTest {
     assertThat(setup.skipped()).containsExactly("CURSOR_ADMIN_API_KEY is not set: skipping Cursor",
         "GITHUB_ORG is not set: skipping GitHub Copilot");
     assertThat(Collectors.anyKey(Map.of())).isFalse();
+  }
+
+  @Test
+  void cursorDailyUsageIsActivityOnlyAndInactiveDaysAreLeftOut() {
+    Map<String, Collectors.Outcome> o = byProvider(run(CollectorState.inMemory(), FakeTeam.FROM));
+
+    List<Activity> activity = o.get("cursor").collected().activity();
+    // Two members x four days come back (inactive days as zeros); only the two active days are kept.
+    assertThat(activity).extracting(a -> a.day() + " " + a.identity())
+        .containsExactlyInAnyOrder("2026-09-01 email:alice@example.com", "2026-09-02 email:sam@example.com");
+    Activity alice = activity.stream().filter(a -> a.identity().equals("email:alice@example.com")).findFirst().orElseThrow();
+    assertThat(alice.count("totalLinesAdded")).isEqualTo(1543);
+    assertThat(alice.count("acceptedLinesAdded")).isEqualTo(1102);
+    assertThat(alice.count("totalTabsAccepted")).isEqualTo(289);
+    assertThat(alice.count("chatRequests")).isEqualTo(128);
+    assertThat(alice.count("agentRequests")).isEqualTo(12);
+    assertThat(alice.count("totalLinesDeleted")).as("zeros are left out").isZero();
+    assertThat(alice.counts()).doesNotContainKey("totalLinesDeleted");
+    assertThat(alice.model()).isEqualTo("claude-4.5-sonnet");
+    assertThat(team.cursor.count("/teams/daily-usage-data")).as("one member per page").isEqualTo(2);
+    // The events alone feed the ledger: Alice's 5 usage-based requests of the day add nothing.
+    assertThat(sum(List.of(o.get("cursor")), ReportedUsage::requests))
+        .containsEntry("email:alice@example.com|cursor", 3L).containsEntry("email:sam@example.com|cursor", 2L);
+  }
+
+  @Test
+  void copilotDaysAreSplitByModelAndEditorWithoutChangingTheTotals() {
+    Map<String, Collectors.Outcome> o = byProvider(run(CollectorState.inMemory(), FakeTeam.FROM));
+
+    Map<String, Long> byModel = new HashMap<>();
+    o.get("github").collected().usage().stream().filter(r -> r.identity().equals("github:alice-park")
+        && r.start().equals(FakeTeam.FROM)).forEach(r -> byModel.merge(r.model(), r.requests(), Long::sum));
+    // 27 interactions: 15 on Claude over two features, 6 on GPT, the other 6 claimed by no model.
+    assertThat(byModel).containsExactlyInAnyOrderEntriesOf(Map.of("claude-sonnet-4.5", 15L, "gpt-5.1", 6L, "copilot", 6L));
+    assertThat(o.get("github").collected().activity()).extracting(a -> a.day() + " " + a.identity() + " " + a.editor()
+        + " " + a.count("loc_added_sum") + " " + a.count("code_acceptance_activity_count"))
+        .containsExactly("2026-09-01 github:alice-park vscode 212 31", "2026-09-01 github:alice-park intellij 20 3");
+    // The retired metrics API is never asked; billing once per run.
+    assertThat(team.github.count("/orgs/acme-corp/copilot/metrics")).isZero();
+    assertThat(team.github.count("/orgs/acme-corp/copilot/billing")).isEqualTo(1);
+  }
+
+  @Test
+  void copilotBillingThatTheTokenMayNotReadIsANoteNotAFailure() {
+    team.github.failNext("/orgs/acme-corp/copilot/billing", 1,
+        Answer.status(403, "{\"message\":\"Must have admin rights to Repository.\"}"));
+    team.github.failNext("/organizations/acme-corp/settings/billing/premium_request/usage", 1,
+        Answer.status(404, "{\"message\":\"Not Found\"}")); // no enhanced billing platform
+
+    Map<String, Collectors.Outcome> o = byProvider(run(CollectorState.inMemory(), FakeTeam.FROM));
+
+    assertThat(o.get("github").ok()).isTrue();
+    assertThat(o.get("github").collected().notes()).anyMatch(n -> n.contains("billing not readable"))
+        .noneMatch(n -> n.contains("premium requests"));
+    assertThat(o.get("github").collected().seats()).hasSize(2);
+  }
+
+  @Test
+  void openRouterShowsTheCurrentKeysUsageAndLimitAndFallsBackToTheLegacyPath() {
+    String expected = "OpenRouter key sk-or-v1-9c1...e42: $38.73 used this month, $1.93 today, $412.88 in all; "
+        + "$61.27 left of its monthly limit of $100.00";
+    assertThat(byProvider(run(CollectorState.inMemory(), FakeTeam.FROM)).get("openrouter").collected().notes())
+        .contains(expected);
+    assertThat(team.openrouter.count("/auth/key")).isZero();
+
+    team.openrouter.legacyKeyPath();
+    assertThat(byProvider(run(CollectorState.inMemory(), FakeTeam.FROM)).get("openrouter").collected().notes())
+        .contains(expected);
+    assertThat(team.openrouter.count("/auth/key")).isEqualTo(1);
+
+    team.openrouter.failNext("/key", 1, Answer.status(403, "{\"error\":{\"code\":403,\"message\":\"forbidden\"}}"));
+    Collectors.Outcome o = byProvider(run(CollectorState.inMemory(), FakeTeam.FROM)).get("openrouter");
+    assertThat(o.ok()).as("a key that may not read itself is no failure").isTrue();
+    assertThat(o.collected().notes()).noneMatch(n -> n.startsWith("OpenRouter key sk-"));
+  }
+
+  @Test
+  void emptyDaysAddNothingAndStillClose() {
+    // D2 is empty for Anthropic (a bucket with results: []), OpenRouter (data: []) and Copilot
+    // (a report whose file has no lines); Cursor answers every member's inactive days with zeros.
+    team.github.ready(FakeTeam.D2);
+    team.github.emptyDay(FakeTeam.D2);
+    ApiClient raw = new ApiClient("anthropic", team.anthropic.baseUrl(), Map.of("x-api-key", FakeAnthropic.KEY,
+        "anthropic-version", "2023-06-01"), java.net.http.HttpClient.newHttpClient(), waits::add, FakeTeam.CLOCK, policy);
+    com.fasterxml.jackson.databind.JsonNode bucket = raw.get("/v1/organizations/usage_report/messages",
+        ApiClient.Query.of("starting_at", "2026-09-02T00:00:00Z", "ending_at", "2026-09-03T00:00:00Z",
+            "bucket_width", "1d", "group_by[]", "api_key_id")).path("data").get(0);
+    assertThat(bucket.path("starting_at").asText()).isEqualTo("2026-09-02T00:00:00Z");
+    assertThat(bucket.path("results")).as("the fake sends the empty day as an empty bucket").isEmpty();
+    CollectorState state = CollectorState.inMemory();
+
+    List<Collectors.Outcome> outcomes = run(state, FakeTeam.FROM);
+
+    assertThat(outcomes).allSatisfy(o -> assertThat(o.error()).isNull());
+    Instant d2 = FakeTeam.D2.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    for (String p : List.of("anthropic", "github", "openrouter")) {
+      assertThat(byProvider(outcomes).get(p).collected().usage()).as(p).noneMatch(r -> r.start().equals(d2));
+    }
+    assertThat(byProvider(outcomes).get("cursor").collected().activity())
+        .noneMatch(a -> a.day().equals(FakeTeam.D3)); // nobody active on D3: zeros only
+    assertThat(byProvider(outcomes).get("github").collected().notes()).noneMatch(n -> n.contains("not ready"));
+    // An empty day is a closed day: every watermark moves past it.
+    Instant today = FakeTeam.TODAY.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    for (String p : List.of("anthropic", "openai", "cursor", "github", "openrouter")) {
+      assertThat(state.watermark(p)).as(p).isEqualTo(today);
+    }
+    // The totals are still exactly the fixture's.
+    assertThat(sum(outcomes, r -> r.tokens().total())).isEqualTo(team.tokens);
+    assertThat(sum(outcomes, ReportedUsage::requests)).isEqualTo(team.requests);
   }
 
   static String slots(List<ReportedUsage> rows) {

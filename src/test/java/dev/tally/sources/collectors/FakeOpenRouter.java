@@ -24,6 +24,12 @@ public final class FakeOpenRouter extends FakeApi {
     return this;
   }
 
+  /** Gives the last key added a spending limit. */
+  public FakeOpenRouter limit(double limit, double remaining, String reset) {
+    keys.get(keys.size() - 1).put("limit", limit).put("limit_remaining", remaining).put("limit_reset", reset);
+    return this;
+  }
+
   public FakeOpenRouter activity(LocalDate day, String hash, String model, long requests, long prompt, long completion,
       double dollars) {
     activity.computeIfAbsent(day + "|" + hash, k -> new ArrayList<>()).add(object().put("date", day.toString())
@@ -33,8 +39,26 @@ public final class FakeOpenRouter extends FakeApi {
     return this;
   }
 
+  private volatile boolean legacyKeyPath;
+
+  /** Answers the current key only on the legacy {@code /auth/key} path (404 on {@code /key}). */
+  public FakeOpenRouter legacyKeyPath() {
+    legacyKeyPath = true;
+    return this;
+  }
+
   @Override
   protected Answer route(Call c) {
+    if (c.path().equals(legacyKeyPath ? "/auth/key" : "/key")) {
+      ObjectNode body = object();
+      body.putObject("data").put("label", "sk-or-v1-9c1...e42").put("limit", 100).put("limit_remaining", 61.27)
+          .put("limit_reset", "monthly").put("include_byok_in_limit", false).put("usage", 412.88)
+          .put("usage_daily", 1.93).put("usage_weekly", 14.02).put("usage_monthly", 38.73).put("byok_usage", 0)
+          .put("is_free_tier", false).put("is_management_key", true).put("is_provisioning_key", true)
+          .putNull("creator_user_id").putNull("expires_at").putObject("rate_limit").put("requests", -1)
+          .put("interval", "10s").put("note", "This field is deprecated and safe to ignore.");
+      return Answer.json(body);
+    }
     return switch (c.path()) {
       case "/keys" -> {
         int offset = Integer.parseInt(c.param("offset") == null ? "0" : c.param("offset"));

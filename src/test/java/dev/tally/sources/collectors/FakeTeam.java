@@ -65,14 +65,21 @@ public final class FakeTeam implements AutoCloseable {
     cursorEvent(D2.atTime(11, 0), "sam@example.com", 200, 20, 0, 0, 1.25);
     cursorEvent(D2.atTime(12, 0), "sam@example.com", 300, 30, 0, 10, 2);
     cursorEvent(D3.atTime(23, 59, 59), "alice@example.com", 10, 5, 0, 0, 0.125);
+    // Daily usage data describes the same work as the events: activity only, never more requests.
+    cursor.daily(D1, "alice@example.com", 1543, 1102, 289, 128, 12, 5)
+        .daily(D2, "sam@example.com", 40, 30, 10, 3, 0, 2);
 
     github.seat("alice-park", "2026-09-03T17:42:10Z").seat("sam-lee", null);
     copilot(D1, "alice-park", 27);
+    github.byModel(D1, "alice-park", "claude-sonnet-4.5", "chat_panel_agent_mode", 11)
+        .byModel(D1, "alice-park", "claude-sonnet-4.5", "agent_edit", 4)
+        .byModel(D1, "alice-park", "gpt-5.1", "chat_panel_ask_mode", 6)
+        .byIde(D1, "alice-park", "vscode", 420, 212, 31).byIde(D1, "alice-park", "intellij", 50, 20, 3);
     copilot(D1, "sam-lee", 4);
     github.notReady(D2);
     copilot(D3, "alice-park", 9);
 
-    openrouter.key("f01d52606dc8", "carol@example.com").key("a9b8c7d6e5f4", "shared-bot");
+    openrouter.key("f01d52606dc8", "carol@example.com").limit(50, 12.5, "monthly").key("a9b8c7d6e5f4", "shared-bot");
     openrouterActivity(D1, "f01d52606dc8", "email:carol@example.com|openrouter", 58, 612300, 40210, 3.214);
     openrouterActivity(D3, "a9b8c7d6e5f4", "openrouter-key:shared-bot|openrouter", 7, 1000, 100, 0.01);
   }

@@ -64,6 +64,42 @@ class AdminLeaderboardTest {
   }
 
   @Test
+  void baseUrlsAndTheGithubOrgMayComeFromTheSettingsFileTheEnvironmentWinning() throws Exception {
+    Map<String, String> env = new HashMap<>(team.env());
+    StringBuilder file = new StringBuilder();
+    for (String name : List.of("ANTHROPIC_ADMIN_BASE_URL", "CURSOR_ADMIN_BASE_URL", "GITHUB_API_URL", "GITHUB_ORG",
+        "OPENROUTER_BASE_URL")) {
+      file.append(name).append(" = ").append(env.remove(name)).append('\n');
+    }
+    file.append("OPENAI_ADMIN_BASE_URL = http://127.0.0.1:1/v1\n"); // the environment's URL wins
+    java.nio.file.Files.createDirectories(home.resolve("config"));
+    java.nio.file.Files.writeString(home.resolve("config/tally.properties"), file);
+
+    Cli.Run run = cli(env).run("leaderboard", "--source", "admin-api", "--days", "7", "-z", "UTC", "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err()).doesNotContain("skipping", "failed", "left out");
+    assertThat(run.json().path("platforms")).extracting(JsonNode::asText)
+        .containsExactly("anthropic", "openai", "cursor", "github", "openrouter");
+    assertThat(team.cursor.total()).isPositive();
+    assertThat(team.github.total()).isPositive();
+  }
+
+  @Test
+  void jsonShowsActivityBesideTheRankingWithoutAddingToIt() {
+    JsonNode root = cli(team.env()).run("leaderboard", "--source", "admin-api", "--days", "7", "-z", "UTC", "--json").json();
+
+    Map<String, JsonNode> activity = new HashMap<>();
+    root.path("activity").forEach(a -> activity.put(a.path("identity").asText() + "|" + a.path("tool").asText(), a));
+    assertThat(activity).containsOnlyKeys("email:alice@example.com|cursor", "email:sam@example.com|cursor",
+        "github:alice-park|copilot");
+    assertThat(activity.get("email:alice@example.com|cursor").path("counts").path("totalLinesAdded").asLong()).isEqualTo(1543);
+    assertThat(activity.get("email:alice@example.com|cursor").path("counts").path("chatRequests").asLong()).isEqualTo(128);
+    // Two editors, summed.
+    assertThat(activity.get("github:alice-park|copilot").path("counts").path("loc_added_sum").asLong()).isEqualTo(212 + 20);
+  }
+
+  @Test
   void jsonTotalsMatchWhatTheProvidersReported() {
     Cli.Run run = cli(team.env()).run("leaderboard", "--source", "admin-api", "--days", "7", "-z", "UTC", "--json");
 

@@ -37,13 +37,16 @@ class CollectorsCliTest {
         Cli.Run run = cli.run("collectors", "run");
         assertThat(run.exitCode()).as("a provider failed").isEqualTo(1);
         assertThat(run.out()).contains("github: failed: github:", "HTTP 401", "Bad credentials")
-            .contains("cursor: 5 report rows, 2 seats");
+            .contains("cursor: 5 report rows, 2 seats, 2 activity rows (not stored)");
 
         String status = cli.run("collectors", "status").out();
         assertThat(status.lines().filter(l -> l.startsWith("anthropic")).findFirst().orElseThrow())
             .contains("ok", "2026-09-04T12:00:00Z", "2026-09-04T00:00:00Z");
         assertThat(status.lines().filter(l -> l.startsWith("github")).findFirst().orElseThrow())
             .contains("failing", "HTTP 401");
+        // The last run's notes: OpenRouter's balance and the key's own limit.
+        assertThat(status).contains("openrouter: OpenRouter credits: $87.12 left of $500.00",
+            "openrouter: OpenRouter key sk-or-v1-9c1...e42: $38.73 used this month");
         assertThat(cli.run("collectors", "status", "--json").json().path("collectors")).hasSize(5);
         for (String key : FakeTeam.keys()) {
           assertThat(status).doesNotContain(key);

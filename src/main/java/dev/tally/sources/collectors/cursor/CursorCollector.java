@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.ledger.ReportedUsage;
 import dev.tally.ledger.Seat;
 import dev.tally.ledger.Tokens;
+import dev.tally.sources.collectors.Activity;
 import dev.tally.sources.collectors.ApiClient;
 import dev.tally.sources.collectors.Collected;
 import dev.tally.sources.collectors.Collector;
@@ -13,6 +14,8 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +23,13 @@ import java.util.Map;
 
 /**
  * Cursor Admin API: team members (seats), filtered usage events (per request: tokens and the cents
- * charged) and the current cycle's spend per member.
+ * charged), daily usage data (per member and day: lines, tabs, requests by kind) and the current
+ * cycle's spend per member.
+ *
+ * <p>Only the usage events feed the ledger: they carry tokens and the cents actually charged. The
+ * daily usage data counts the same work again (its {@code *Reqs} counters are raw event counts, not
+ * billable units), so it is kept as {@link Activity} only — lines added and accepted, tabs, composer,
+ * chat, agent and cmd-K requests — and never adds requests, tokens or dollars.
  *
  * <p>Cursor keeps usage for a limited time and takes at most 30 days per call: the range is capped
  * at {@link #MAX_HISTORY} (with a note) and fetched in 30-day windows. Events have no id; the slice
@@ -68,12 +77,78 @@ public final class CursorCollector implements Collector {
     spend(seats);
 
     List<ReportedUsage> usage = new ArrayList<>();
+    List<Activity> activity = new ArrayList<>();
     for (Instant w = from; w.isBefore(end); w = w.plus(WINDOW)) {
       Instant wEnd = Fields.earlier(w.plus(WINDOW), end);
       events(w, wEnd, usage);
+      daily(w, wEnd, activity);
     }
     return new Collected(usage, List.copyOf(seats.values()), null,
-        Fields.earlier(to, Fields.startOfDay(now)), notes);
+        Fields.earlier(to, Fields.startOfDay(now)), notes, activity);
+  }
+
+  /** Daily usage counters Tally keeps as activity, by Cursor's names. */
+  static final List<String> DAILY_COUNTERS = List.of("totalLinesAdded", "totalLinesDeleted", "acceptedLinesAdded",
+      "acceptedLinesDeleted", "totalApplies", "totalAccepts", "totalRejects", "totalTabsShown", "totalTabsAccepted",
+      "composerRequests", "chatRequests", "agentRequests", "cmdkUsages", "subscriptionIncludedReqs", "apiKeyReqs",
+      "usageBasedReqs", "bugbotUsages");
+
+  /**
+   * {@code /teams/daily-usage-data} in "all members" mode (page and pageSize given, so it pages by
+   * member); members' inactive days come back as zeros and are left out.
+   */
+  private void daily(Instant from, Instant to, List<Activity> out) {
+    for (int page = 1; ; page++) {
+      ObjectNode body = ApiClient.object();
+      body.put("startDate", from.toEpochMilli());
+      body.put("endDate", to.toEpochMilli() - 1);
+      body.put("page", page);
+      body.put("pageSize", 500);
+      JsonNode reply = api.post("/teams/daily-usage-data", body);
+      for (JsonNode r : reply.path("data")) {
+        Activity a = dailyRow(r);
+        if (a != null) {
+          out.add(a);
+        }
+      }
+      JsonNode p = reply.path("pagination");
+      boolean more = p.path("hasNextPage").asBoolean(false)
+          || (p.has("totalPages") && page < p.path("totalPages").asInt(0));
+      if (!more || page >= 10_000) {
+        return;
+      }
+    }
+  }
+
+  private static Activity dailyRow(JsonNode r) {
+    String email = Fields.text(r, "email");
+    LocalDate day = null;
+    String d = Fields.text(r, "day");
+    if (d != null) {
+      try {
+        day = LocalDate.parse(d);
+      } catch (java.time.format.DateTimeParseException ignored) {
+        // fall back to the epoch-ms date
+      }
+    }
+    if (day == null && r.path("date").isNumber()) {
+      day = LocalDate.ofInstant(Instant.ofEpochMilli(r.path("date").asLong()), ZoneOffset.UTC);
+    }
+    if (email == null || day == null) {
+      return null;
+    }
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (String c : DAILY_COUNTERS) {
+      long v = Fields.count(r, c);
+      if (v > 0) {
+        counts.put(c, v);
+      }
+    }
+    if (counts.isEmpty()) {
+      return null; // an inactive day: nothing to keep
+    }
+    return new Activity(day, PROVIDER, "cursor", Fields.emailIdentity(email), Fields.text(r, "mostUsedModel"), null,
+        counts);
   }
 
   private void events(Instant from, Instant to, List<ReportedUsage> out) {

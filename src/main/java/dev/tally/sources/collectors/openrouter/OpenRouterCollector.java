@@ -17,8 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * OpenRouter with a management key: the keys list (100 per page, by offset), the credits balance,
- * and per key and day the activity rows (requests, tokens, dollars), which exist only for the last
+ * OpenRouter with a management key: the keys list (100 per page, by offset; the limits of keys that
+ * have one as a note), the credits balance
+ * and the current key's usage and limit ({@code /key}, legacy {@code /auth/key}; both as notes, for
+ * status), and per key and day the activity rows (requests, tokens, dollars), which exist only for the last
  * 30 completed UTC days. A key named like an email is that person's; otherwise the identity is the
  * key's name ({@code openrouter-key:<name>}), which teams usually give per developer.
  */
@@ -45,12 +47,21 @@ public final class OpenRouterCollector implements Collector {
   @Override
   public Collected collect(Instant from, Instant to) {
     List<Key> keys = new ArrayList<>();
+    List<String> limits = new ArrayList<>();
     for (int offset = 0; offset < 1_000_000; offset += KEYS_PAGE) {
       JsonNode data = api.get("/keys", Query.of("include_disabled", "true", "offset", offset)).path("data");
       for (JsonNode k : data) {
         String hash = Fields.text(k, "hash");
         if (hash != null) {
           keys.add(new Key(hash, identity(k)));
+          BigDecimal limit = Fields.decimal(k.path("limit"));
+          if (limit != null && !k.path("disabled").asBoolean(false)) {
+            String reset = Fields.text(k, "limit_reset");
+            String name = Fields.text(k, "name");
+            limits.add((name != null ? name : hash.substring(0, Math.min(12, hash.length()))) + " "
+                + dollars(k.path("limit_remaining")) + " left of " + dollars(k.path("limit"))
+                + (reset == null ? "" : " " + reset));
+          }
         }
       }
       if (data.size() < KEYS_PAGE) {
@@ -59,12 +70,17 @@ public final class OpenRouterCollector implements Collector {
     }
     JsonNode credits = api.get("/credits", Query.of()).path("data");
     List<String> notes = new ArrayList<>();
+    if (!limits.isEmpty()) {
+      notes.add("OpenRouter key limits: " + String.join("; ", limits));
+    }
     BigDecimal total = Fields.decimal(credits.path("total_credits"));
     BigDecimal used = Fields.decimal(credits.path("total_usage"));
     if (total != null && used != null) {
       notes.add("OpenRouter credits: $" + total.subtract(used).setScale(2, java.math.RoundingMode.HALF_UP)
           + " left of $" + total.setScale(2, java.math.RoundingMode.HALF_UP));
     }
+
+    currentKey(notes);
 
     Instant now = clock.instant();
     LocalDate today = LocalDate.ofInstant(now, java.time.ZoneOffset.UTC);
@@ -90,6 +106,59 @@ public final class OpenRouterCollector implements Collector {
       notes.add("OpenRouter keeps " + ACTIVITY_DAYS + " days of activity: showing from " + oldest);
     }
     return new Collected(usage, List.of(), null, Fields.earlier(to, Fields.startOfDay(now)), notes);
+  }
+
+  /**
+   * The key Tally calls with: its usage and limit as a note. {@code /key} is the current path; some
+   * deployments still only answer the legacy {@code /auth/key}. A key that may not read itself is
+   * no failure: the note is left out.
+   */
+  private void currentKey(List<String> notes) {
+    JsonNode data;
+    try {
+      java.util.Optional<ApiClient.Reply> reply = api.getUnless404("/key", Query.of());
+      if (reply.isEmpty()) {
+        reply = api.getUnless404("/auth/key", Query.of());
+      }
+      if (reply.isEmpty()) {
+        return;
+      }
+      data = reply.get().body().path("data");
+    } catch (dev.tally.sources.collectors.CollectorException e) {
+      String m = String.valueOf(e.getMessage());
+      if ((m.contains("HTTP 401") || m.contains("HTTP 403")) && !m.contains("attempts")) {
+        return;
+      }
+      throw e;
+    }
+    if (!data.isObject()) {
+      return;
+    }
+    StringBuilder sb = new StringBuilder("OpenRouter key");
+    String label = Fields.text(data, "label");
+    if (label != null) {
+      sb.append(' ').append(label);
+    }
+    sb.append(": ").append(dollars(data.path("usage_monthly"))).append(" used this month, ")
+        .append(dollars(data.path("usage_daily"))).append(" today, ").append(dollars(data.path("usage"))).append(" in all");
+    BigDecimal limit = Fields.decimal(data.path("limit"));
+    if (limit == null) {
+      sb.append("; no limit");
+    } else {
+      String reset = Fields.text(data, "limit_reset");
+      sb.append("; ").append(dollars(data.path("limit_remaining"))).append(" left of its ")
+          .append(reset == null ? "" : reset + " ").append("limit of ").append(dollars(data.path("limit")));
+    }
+    String expires = Fields.text(data, "expires_at");
+    if (expires != null) {
+      sb.append("; expires ").append(expires);
+    }
+    notes.add(sb.toString());
+  }
+
+  private static String dollars(JsonNode v) {
+    BigDecimal d = Fields.decimal(v);
+    return "$" + (d == null ? BigDecimal.ZERO : d).setScale(2, java.math.RoundingMode.HALF_UP);
   }
 
   private static String identity(JsonNode k) {
