@@ -176,6 +176,27 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   await page.selectOption('[data-testid=filter-range]', '30d');
   await settle(page);
 
+  // a custom date range (from/to)
+  await page.selectOption('[data-testid=filter-range]', 'custom');
+  check(await page.isVisible('[data-testid=range-from]'), 'custom range: from/to fields appear');
+  await page.fill('[data-testid=range-to]', '2026-10-31');
+  await page.fill('[data-testid=range-from]', '2026-10-05');
+  await page.waitForFunction(() => document.querySelector('[data-testid=period]').textContent.startsWith('2026-10-05'));
+  await settle(page);
+  const oct = await api('/api/v1/web/summary?range=custom&from=2026-10-05&to=2026-10-31');
+  eq(await text(page, '[data-testid=period]'), '2026-10-05 – 2026-10-31', 'custom range: the period shown is the one asked for');
+  eq(await text(page, '[data-testid=kpi-cost]'), usd(oct.kpis.cost.value), 'custom range: KPI cost = query API');
+  eq(await text(page, '[data-testid=kpi-requests]'), int(oct.kpis.requests.value), 'custom range: KPI requests = query API');
+  const octPeople = await api('/api/v1/usage?range=custom&from=2026-10-05&to=2026-10-31&groupBy=person');
+  eq(await firstCost(page), usd(octPeople.rows[0].cost), 'custom range: the top row cost = query API');
+  check((await page.getAttribute('[data-testid=export-csv]', 'href')).includes('from=2026-10-05'), 'custom range: the export honours it');
+  await shot(page, 'usage-custom-range.png');
+  await page.fill('[data-testid=range-from]', '2026-11-02');
+  eq(await text(page, '[data-testid=range-error]'), 'The start is after the end.', 'custom range: a start after the end is refused');
+  await page.selectOption('[data-testid=filter-range]', '30d');
+  await settle(page);
+  eq(await text(page, '[data-testid=kpi-cost]'), usd((await api('/api/v1/web/summary?range=30d')).kpis.cost.value), 'back to 30 days');
+
   // keyboard: the toggle is reachable and works with Enter
   await page.focus('button[data-view=user]');
   await page.keyboard.press('Tab');
@@ -243,6 +264,25 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   eq(await text(page, '[data-testid=kpi-cost]'), usd(graceSummary.kpis.cost.value), 'person page: cost = query API');
   check(await page.isVisible('#person-keys tbody tr:has-text("grace-notebook")'), 'person page lists their keys');
   await shot(page, 'person.png');
+
+  // Claude Code 5-hour blocks of Alice, who is in a session right now
+  const aliceId = (await api('/api/v1/web/people')).find(p => p.name === 'Alice Chen').id;
+  await page.evaluate(id => { location.hash = `#/person/${encodeURIComponent(id)}`; }, aliceId);
+  await page.waitForSelector('[data-testid=block-cost]');
+  await settle(page);
+  const blocks = await api(`/api/v1/web/blocks?range=30d&filter.person=${encodeURIComponent(aliceId)}`);
+  const active = blocks.blocks.find(b => b.isActive);
+  check(active && active.burnRate && active.projection, 'blocks API: Alice has an active block with burn rate and projection');
+  eq(await text(page, '[data-testid=block-cost]'), usd(active.costUSD), 'active block: cost so far = blocks API');
+  eq(await text(page, '[data-testid=block-burn]'), `${usd(active.burnRate.costPerHour)}/h`, 'active block: burn rate = blocks API');
+  eq(await text(page, '[data-testid=block-projection]'), usd(active.projection.totalCost), 'active block: projected cost = blocks API');
+  eq(await text(page, '#person-blocks [data-testid=pager-status]'), `1–${Math.min(8, blocks.blocks.length)} of ${blocks.blocks.length}`, 'one row per block');
+  eq(await text(page, '#person-blocks tbody tr:first-child td[data-col=costUSD]'), usd(blocks.blocks[0].costUSD), 'the newest block first, cost = blocks API');
+  const claude = await api(`/api/v1/usage?range=30d&groupBy=tool&filter.tool=claude-code&filter.person=${encodeURIComponent(aliceId)}`);
+  const blockSum = blocks.blocks.reduce((s, b) => s + b.costUSD, 0);
+  check(Math.abs(blockSum - claude.rows[0].cost) < 0.01, `blocks add up to Alice's Claude Code cost (${blockSum.toFixed(4)} vs ${claude.rows[0].cost})`);
+  check(blocks.blocks.every(b => b.models.every(m => m.startsWith('claude'))), 'blocks count Claude Code only');
+  await shot(page, 'person-blocks.png');
 
   await page.click('a[data-nav=providers]');
   await page.waitForSelector('#providers-table tbody tr');

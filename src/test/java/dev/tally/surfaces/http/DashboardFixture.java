@@ -175,6 +175,13 @@ final class DashboardFixture implements AutoCloseable {
             Tokens.of(3_000, 900, 0, 0, 0), null));
       }
     }
+    // Alice is in a Claude Code session right now: an active 5-hour block with a burn rate
+    for (int m = 0; m < 12; m++) {
+      String id = "active-" + m;
+      batch.add(new UsageEvent("anthropic:req:" + id, NOW.minus(Duration.ofMinutes(130 - m * 10)), Source.LOCAL_LOG, "anthropic",
+          "claude-sonnet-4-5", "claude-code", "email:alice@acme.dev", null, "checkout", "s-active", id, "msg_" + id, false,
+          Tokens.of(2_000 + m * 100, 900, 4_000, 0, 60_000), null));
+    }
     for (int from = 0; from < batch.size(); from += 5_000) {
       ObjectNode body = JSON.createObjectNode();
       ArrayNode arr = body.putArray("events");
