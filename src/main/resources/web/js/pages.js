@@ -195,12 +195,39 @@ function blocksPanel(answer) {
 }
 
 export async function providers(main) {
-  const list = await api('/api/v1/providers');
-  main.replaceChildren(h('h1', {}, 'Providers'), h('p.muted', {}, 'Provider credentials the gateway forwards with. Secrets are stored encrypted and never shown; only their last four characters.'),
-    h('div.panel', {}, dataTable({ id: 'providers-table', rows: list.map(p => ({ ...p, key: p.name })), sort: 'name', dir: 'asc', empty: 'No provider credentials yet: add one with tally providers add.', columns: [
-      { key: 'name', label: 'Name', render: p => h('span.name', {}, p.name) }, { key: 'provider', label: 'Provider' },
-      { key: 'baseUrl', label: 'Base URL', render: p => h('code', {}, p.baseUrl ?? '') }, { key: 'key', label: 'Key', render: p => h('code', {}, p.key) },
-      { key: 'created', label: 'Added', render: p => fmt.date(p.created) }] })));
+  const [list, collectors, prices] = await Promise.all([api('/api/v1/providers'), api('/api/v1/collectors'), api('/api/v1/prices')]);
+  const rate = v => v == null ? '—' : `$${Number(v).toLocaleString('en-US', { maximumFractionDigits: 4 })}`;
+  const layerOrder = { override: 0, imported: 1, shipped: 2 };
+  const overrides = prices.models.filter(m => m.layer === 'override').length;
+  main.replaceChildren(h('h1', {}, 'Providers'),
+    h('div.panel', {}, h('h2', {}, 'Credentials'), h('p.sub', {}, 'Provider credentials the gateway forwards with. Secrets are stored encrypted and never shown; only their last four characters.'),
+      dataTable({ id: 'providers-table', rows: list.map(p => ({ ...p, key: p.name })), sort: 'name', dir: 'asc', empty: 'No provider credentials yet: add one with tally providers add.', columns: [
+        { key: 'name', label: 'Name', render: p => h('span.name', {}, p.name) }, { key: 'provider', label: 'Provider' },
+        { key: 'baseUrl', label: 'Base URL', render: p => h('code', {}, p.baseUrl ?? '') }, { key: 'key', label: 'Key', render: p => h('code', {}, p.key) },
+        { key: 'created', label: 'Added', render: p => fmt.date(p.created) }] })),
+    h('div.panel', {}, h('h2', {}, 'Collectors'), h('p.sub', {}, `Provider admin APIs the server polls${collectors.every ? ` every ${collectors.every.replace(/^PT/, '').toLowerCase()}` : ''} for usage and seats.`),
+      dataTable({ id: 'collectors-table', rows: collectors.collectors.map(c => ({ ...c, key: c.provider })), sort: 'provider', dir: 'asc',
+        empty: 'No collectors: set ANTHROPIC_ADMIN_API_KEY, OPENAI_ADMIN_KEY, ... on the server.', columns: [
+          { key: 'provider', label: 'Provider', render: c => h('span.name', {}, c.provider) },
+          { key: 'ok', label: 'Status', render: c => h(`span.badge.${c.ok ? 'ok' : 'bad'}`, { 'data-testid': 'collector-status' }, c.ok ? 'ok' : 'failing') },
+          { key: 'lastSuccess', label: 'Last success', render: c => h('span', { 'data-testid': 'last-success' }, fmt.date(c.lastSuccess)) },
+          { key: 'lastFailure', label: 'Last failure', render: c => fmt.date(c.lastFailure) },
+          { key: 'lastError', label: 'Last error', render: c => c.lastError ? h('span.error', { 'data-testid': 'last-error' }, c.lastError) : '—' },
+          { key: 'watermark', label: 'Data up to', render: c => fmt.date(c.watermark) },
+          { key: 'enabled', label: 'Polling', render: c => c.enabled ? `next ${fmt.date(c.nextRun)}` : h('span.muted', {}, 'off (no key)') }] }),
+      collectors.skipped?.length ? h('p.sub', {}, `Skipped: ${collectors.skipped.join('; ')}`) : null),
+    h('div.panel', {}, h('h2', {}, 'Price table'),
+      h('p.sub', {}, `Version ${prices.priceVersion} · ${prices.models.length} models · ${overrides} from your overrides file (price-overrides.json), which win over the shipped and imported prices. ${prices.unit}.`),
+      dataTable({ id: 'prices-table', rows: prices.models.map(m => ({ ...m, key: m.key, name: m.key, rank: layerOrder[m.layer] ?? 3 })), sort: 'rank', dir: 'asc',
+        search: m => `${m.key} ${m.provider ?? ''} ${m.aliases.join(' ')} ${m.layer}`, placeholder: 'Search models', pageSize: 15, columns: [
+          { key: 'name', label: 'Model', render: m => h('span', {}, h('code', {}, m.key), m.aliases.length ? h('div.sub', {}, `aliases: ${m.aliases.slice(0, 2).join(', ')}${m.aliases.length > 2 ? ` +${m.aliases.length - 2}` : ''}`) : null) },
+          { key: 'provider', label: 'Provider', render: m => m.provider ?? '—' },
+          { key: 'input', label: 'Input', num: true, sort: m => Number(m.rates.input), render: m => rate(m.rates.input) },
+          { key: 'output', label: 'Output', num: true, sort: m => Number(m.rates.output), render: m => rate(m.rates.output) },
+          { key: 'cacheWrite5m', label: 'Cache write', num: true, sort: m => Number(m.rates.cacheWrite5m), render: m => rate(m.rates.cacheWrite5m) },
+          { key: 'cacheRead', label: 'Cache read', num: true, sort: m => Number(m.rates.cacheRead), render: m => rate(m.rates.cacheRead) },
+          { key: 'longContext', label: 'Long context', sortable: false, render: m => m.longContext ? `> ${fmt.tokens(m.longContext.threshold)}: ${rate(m.longContext.rates.input)} / ${rate(m.longContext.rates.output)}` : '' },
+          { key: 'rank', label: 'Source', render: m => h(`span.badge${m.layer === 'override' ? '.override' : ''}`, { 'data-testid': 'layer' }, m.layer) }] })));
 }
 
 /** Cumulative spend in the period, the limit, and the run-rate carried on to the period's end (all from the server). */
