@@ -201,9 +201,9 @@ export async function providers(main) {
   const overrides = prices.models.filter(m => m.layer === 'override').length;
   main.replaceChildren(h('h1', {}, 'Providers'),
     h('div.panel', {}, h('h2', {}, 'Credentials'), h('p.sub', {}, 'Provider credentials the gateway forwards with. Secrets are stored encrypted and never shown; only their last four characters.'),
-      dataTable({ id: 'providers-table', rows: list.map(p => ({ ...p, key: p.name })), sort: 'name', dir: 'asc', empty: 'No provider credentials yet: add one with tally providers add.', columns: [
+      dataTable({ id: 'providers-table', rows: list.map(p => ({ ...p, masked: p.key, key: p.name })), sort: 'name', dir: 'asc', empty: 'No provider credentials yet: add one with tally providers add.', columns: [
         { key: 'name', label: 'Name', render: p => h('span.name', {}, p.name) }, { key: 'provider', label: 'Provider' },
-        { key: 'baseUrl', label: 'Base URL', render: p => h('code', {}, p.baseUrl ?? '') }, { key: 'key', label: 'Key', render: p => h('code', {}, p.key) },
+        { key: 'baseUrl', label: 'Base URL', render: p => h('code', {}, p.baseUrl ?? '') }, { key: 'masked', label: 'Key', render: p => h('code', {}, p.masked) },
         { key: 'created', label: 'Added', render: p => fmt.date(p.created) }] })),
     h('div.panel', {}, h('h2', {}, 'Collectors'), h('p.sub', {}, `Provider admin APIs the server polls${collectors.every ? ` every ${collectors.every.replace(/^PT/, '').toLowerCase()}` : ''} for usage and seats.`),
       dataTable({ id: 'collectors-table', rows: collectors.collectors.map(c => ({ ...c, key: c.provider })), sort: 'provider', dir: 'asc',
@@ -230,6 +230,11 @@ export async function providers(main) {
           { key: 'rank', label: 'Source', render: m => h(`span.badge${m.layer === 'override' ? '.override' : ''}`, { 'data-testid': 'layer' }, m.layer) }] })));
 }
 
+function niceMax(v) {
+  const step = 10 ** Math.floor(Math.log10(Math.max(v, 1)));
+  return Math.ceil(v / (step / 2)) * (step / 2);
+}
+
 /** Cumulative spend in the period, the limit, and the run-rate carried on to the period's end (all from the server). */
 function burnChart(el, b, over) {
   if (!b.days) { el.replaceChildren(h('p.muted', {}, 'A total budget: no period to chart.')); return; }
@@ -238,7 +243,7 @@ function burnChart(el, b, over) {
   const last = b.days.at(-1);
   const projection = days.map(d => d === last.day ? last.cumulative : d === b.periodEnd ? b.projection.projectedSpend : null);
   chart(el, { grid: { left: 56, right: 12, top: 12, bottom: 24 }, xAxis: { type: 'category', data: days.map(d => d.slice(5)) },
-    yAxis: { type: 'value', max: v => Math.max(v.max, b.limit) * 1.05, axisLabel: { formatter: v => fmt.usd(v) } },
+    yAxis: { type: 'value', max: v => niceMax(Math.max(v.max, b.limit, b.projection.projectedSpend) * 1.05), axisLabel: { formatter: v => `$${fmt.tokens(v)}` } },
     tooltip: { trigger: 'axis', valueFormatter: v => fmt.usd(v) },
     series: [
       { type: 'line', name: 'Spent', data: days.map(d => spent[d] ?? null), showSymbol: false, areaStyle: { opacity: 0.15 },
@@ -268,8 +273,10 @@ export async function budgets(main) {
   main.replaceChildren(h('h1', {}, 'Budgets'), cards, box, form);
   let editing = null;
   async function load() {
-    const list = await api('/api/v1/budgets');
-    const label = b => b.scope === 'org' ? 'Organisation' : `${b.scope} ${b.target}`;
+    const [list, people, keys] = await Promise.all([api('/api/v1/budgets'), api('/api/v1/people'), api('/api/v1/keys')]);
+    const names = { person: Object.fromEntries(people.map(p => [String(p.id), p.name])), key: Object.fromEntries(keys.map(k => [String(k.id), k.name])) };
+    const target = b => names[b.scope]?.[b.target] ?? b.target;
+    const label = b => b.scope === 'org' ? 'Organisation' : `${b.scope[0].toUpperCase()}${b.scope.slice(1)} ${target(b)}`;
     cards.replaceChildren(...list.map(b => {
       const el = h('div.chart.small', { id: `burn-chart-${b.id}` });
       const over = b.spent >= b.limit;
@@ -281,7 +288,7 @@ export async function budgets(main) {
       return card;
     }));
     const table = dataTable({ id: 'budgets-table', rows: list.map(b => ({ ...b, key: String(b.id) })), sort: 'spent', empty: 'No budgets yet.', columns: [
-      { key: 'scope', label: 'Scope', render: b => h('span', {}, b.scope, b.target && b.target !== '*' ? h('span.badge', {}, b.target) : '') },
+      { key: 'scope', label: 'Scope', render: b => h('span', {}, b.scope, b.target && b.target !== '*' ? h('span.badge', {}, target(b)) : '') },
       { key: 'period', label: 'Period' },
       { key: 'spent', label: 'Spent', num: true, render: b => fmt.usd(b.spent) },
       { key: 'limit', label: 'Limit', num: true, render: b => editing === b.id
