@@ -176,6 +176,27 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   await page.selectOption('[data-testid=filter-range]', '30d');
   await settle(page);
 
+  // a custom date range (from/to)
+  await page.selectOption('[data-testid=filter-range]', 'custom');
+  check(await page.isVisible('[data-testid=range-from]'), 'custom range: from/to fields appear');
+  await page.fill('[data-testid=range-to]', '2026-10-31');
+  await page.fill('[data-testid=range-from]', '2026-10-05');
+  await page.waitForFunction(() => document.querySelector('[data-testid=period]').textContent.startsWith('2026-10-05'));
+  await settle(page);
+  const oct = await api('/api/v1/web/summary?range=custom&from=2026-10-05&to=2026-10-31');
+  eq(await text(page, '[data-testid=period]'), '2026-10-05 – 2026-10-31', 'custom range: the period shown is the one asked for');
+  eq(await text(page, '[data-testid=kpi-cost]'), usd(oct.kpis.cost.value), 'custom range: KPI cost = query API');
+  eq(await text(page, '[data-testid=kpi-requests]'), int(oct.kpis.requests.value), 'custom range: KPI requests = query API');
+  const octPeople = await api('/api/v1/usage?range=custom&from=2026-10-05&to=2026-10-31&groupBy=person');
+  eq(await firstCost(page), usd(octPeople.rows[0].cost), 'custom range: the top row cost = query API');
+  check((await page.getAttribute('[data-testid=export-csv]', 'href')).includes('from=2026-10-05'), 'custom range: the export honours it');
+  await shot(page, 'usage-custom-range.png');
+  await page.fill('[data-testid=range-from]', '2026-11-02');
+  eq(await text(page, '[data-testid=range-error]'), 'The start is after the end.', 'custom range: a start after the end is refused');
+  await page.selectOption('[data-testid=filter-range]', '30d');
+  await settle(page);
+  eq(await text(page, '[data-testid=kpi-cost]'), usd((await api('/api/v1/web/summary?range=30d')).kpis.cost.value), 'back to 30 days');
+
   // keyboard: the toggle is reachable and works with Enter
   await page.focus('button[data-view=user]');
   await page.keyboard.press('Tab');
@@ -234,7 +255,53 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   await page.click('a[data-nav=people]');
   await page.waitForSelector('#people-table tbody tr');
   await settle(page);
+  const unmappedRows = (await api('/api/v1/usage?range=90d&groupBy=person')).rows.filter(r => !r.person.startsWith('person:'));
+  eq(await page.$$eval('#unmapped-table tbody tr', trs => trs.map(t => t.dataset.key).sort().join(',')),
+    unmappedRows.map(r => r.person).sort().join(','), 'people: the unmapped identities are listed (as the usage API has them)');
+  const orphan = unmappedRows.find(r => r.person === 'openai-user:user_9f2KQ');
+  eq(await text(page, '#unmapped-table tr[data-key="openai-user:user_9f2KQ"] td[data-col=cost]'), usd(orphan.cost), 'unmapped identity cost = query API');
   await shot(page, 'people.png');
+  // create a person, with two emails and a team
+  await page.fill('#p-name', 'Mara Lind');
+  await page.fill('#p-emails', 'mara@acme.dev, mara.lind@acme.dev');
+  await page.fill('#p-team', 'data');
+  await page.click('[data-testid=add-person]');
+  await page.waitForSelector('#people-table a:text("Mara Lind")');
+  let mara = (await api('/api/v1/people')).find(p => p.name === 'Mara Lind');
+  check(mara && mara.team === 'data' && mara.identities.includes('email:mara@acme.dev') && mara.identities.includes('email:mara.lind@acme.dev'),
+    'people: the person was created with both emails and the team (API)');
+  // map the unmapped OpenAI account to her
+  await page.selectOption('#unmapped-table tr[data-key="openai-user:user_9f2KQ"] [data-testid=map-person]', String(mara.id));
+  await page.click('#unmapped-table tr[data-key="openai-user:user_9f2KQ"] button[data-action=map]');
+  await page.waitForSelector('#people-table [data-identity="openai-user:user_9f2KQ"]');
+  await settle(page);
+  mara = (await api('/api/v1/people')).find(p => p.name === 'Mara Lind');
+  check(mara.identities.includes('openai-user:user_9f2KQ'), 'people: the identity is mapped to her (API)');
+  const after90 = await api('/api/v1/usage?range=90d&groupBy=person');
+  check(!after90.rows.some(r => r.person === 'openai-user:user_9f2KQ'), 'its usage is no longer unmapped');
+  eq(after90.rows.find(r => r.person === mara.key)?.cost, orphan.cost, 'its usage now counts for her');
+  check(!(await page.isVisible('#unmapped-table tr[data-key="openai-user:user_9f2KQ"]')), 'it left the unmapped list');
+  // a duplicate, merged into her
+  await page.fill('#p-name', 'Mara L.');
+  await page.fill('#p-emails', 'mara@home.dev');
+  await page.click('[data-testid=add-person]');
+  await page.waitForSelector('#people-table a:text("Mara L.")');
+  const dup = (await api('/api/v1/people')).find(p => p.name === 'Mara L.');
+  await page.selectOption('#m-from', String(dup.id));
+  await page.selectOption('#m-into', String(mara.id));
+  await page.click('[data-testid=merge]');
+  await page.waitForFunction(() => ![...document.querySelectorAll('#people-table a')].some(a => a.textContent === 'Mara L.'));
+  let everyone = await api('/api/v1/people');
+  check(!everyone.some(p => p.name === 'Mara L.'), 'merge: the duplicate is gone (API)');
+  check(everyone.find(p => p.id === mara.id).identities.includes('email:mara@home.dev'), "merge: the duplicate's email moved to her (API)");
+  // unmap an identity
+  await page.click('#people-table [data-identity="email:mara@home.dev"] button[data-action=unmap]');
+  await page.waitForFunction(() => !document.querySelector('#people-table [data-identity="email:mara@home.dev"]'));
+  everyone = await api('/api/v1/people');
+  check(!everyone.find(p => p.id === mara.id).identities.includes('email:mara@home.dev'), 'unmap: the identity left her (API)');
+  await page.fill('#people-table [data-testid=table-search]', 'mara');
+  await shot(page, 'people-managed.png');
+  await page.fill('#people-table [data-testid=table-search]', '');
   await page.click('#people-table a:text("Grace Kim")');
   await page.waitForSelector('#person-model tbody tr');
   await settle(page);
@@ -244,14 +311,81 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   check(await page.isVisible('#person-keys tbody tr:has-text("grace-notebook")'), 'person page lists their keys');
   await shot(page, 'person.png');
 
+  // Claude Code 5-hour blocks of Alice, who is in a session right now
+  const aliceId = (await api('/api/v1/web/people')).find(p => p.name === 'Alice Chen').id;
+  await page.evaluate(id => { location.hash = `#/person/${encodeURIComponent(id)}`; }, aliceId);
+  await page.waitForSelector('[data-testid=block-cost]');
+  await settle(page);
+  const blocks = await api(`/api/v1/web/blocks?range=30d&filter.person=${encodeURIComponent(aliceId)}`);
+  const active = blocks.blocks.find(b => b.isActive);
+  check(active && active.burnRate && active.projection, 'blocks API: Alice has an active block with burn rate and projection');
+  eq(await text(page, '[data-testid=block-cost]'), usd(active.costUSD), 'active block: cost so far = blocks API');
+  eq(await text(page, '[data-testid=block-burn]'), `${usd(active.burnRate.costPerHour)}/h`, 'active block: burn rate = blocks API');
+  eq(await text(page, '[data-testid=block-projection]'), usd(active.projection.totalCost), 'active block: projected cost = blocks API');
+  eq(await text(page, '#person-blocks [data-testid=pager-status]'), `1–${Math.min(8, blocks.blocks.length)} of ${blocks.blocks.length}`, 'one row per block');
+  eq(await text(page, '#person-blocks tbody tr:first-child td[data-col=costUSD]'), usd(blocks.blocks[0].costUSD), 'the newest block first, cost = blocks API');
+  const claude = await api(`/api/v1/usage?range=30d&groupBy=tool&filter.tool=claude-code&filter.person=${encodeURIComponent(aliceId)}`);
+  const blockSum = blocks.blocks.reduce((s, b) => s + b.costUSD, 0);
+  check(Math.abs(blockSum - claude.rows[0].cost) < 0.01, `blocks add up to Alice's Claude Code cost (${blockSum.toFixed(4)} vs ${claude.rows[0].cost})`);
+  check(blocks.blocks.every(b => b.models.every(m => m.startsWith('claude'))), 'blocks count Claude Code only');
+  await shot(page, 'person-blocks.png');
+
   await page.click('a[data-nav=providers]');
   await page.waitForSelector('#providers-table tbody tr');
+  await page.waitForSelector('#prices-table tbody tr');
+  await settle(page);
   check(!(await page.content()).includes('sk-ant-admin-fake'), 'provider secrets are never shown');
+  const coll = (await api('/api/v1/collectors')).collectors;
+  eq((await page.$$('#collectors-table tbody tr')).length, coll.length, 'providers: one row per collector');
+  const openaiColl = coll.find(c => c.provider === 'openai');
+  check(!openaiColl.ok && openaiColl.lastError.includes('401'), 'collectors API: the OpenAI collector is failing');
+  eq(await text(page, '#collectors-table tr[data-key=openai] [data-testid=collector-status]'), 'failing', 'a failing collector says so');
+  eq(await text(page, '#collectors-table tr[data-key=openai] [data-testid=last-error]'), openaiColl.lastError, 'its last error = collectors API');
+  eq(await text(page, '#collectors-table tr[data-key=anthropic] [data-testid=collector-status]'), 'ok', 'a healthy collector says ok');
+  check((await text(page, '#collectors-table tr[data-key=anthropic] [data-testid=last-success]')).includes('24 Nov 2026'), 'its last success is shown');
+  const priceList = await api('/api/v1/prices');
+  const ovr = priceList.models.filter(m => m.layer === 'override').map(m => m.key).sort();
+  eq(ovr.join(','), 'acme-coder-1,gemini-2.5-pro', 'prices API: the entries from the overrides file are marked');
+  check(priceList.models.length > 20 && priceList.models.some(m => m.layer === 'shipped'), 'prices API: the shipped table is there too');
+  eq((await page.$$eval('#prices-table tbody tr', trs => trs.slice(0, 2).map(t => t.dataset.key))).sort().join(','), ovr.join(','), 'overrides are listed first');
+  eq(await text(page, '#prices-table [data-testid=pager-status]'), `1–15 of ${priceList.models.length}`, 'every price entry is listed');
+  const gem = priceList.models.find(m => m.key === 'gemini-2.5-pro');
+  eq(await text(page, '#prices-table tr[data-key="gemini-2.5-pro"] td[data-col=input]'), `$${Number(gem.rates.input)}`, 'override input rate = prices API');
+  eq(await text(page, '#prices-table tr[data-key="gemini-2.5-pro"] td[data-col=output]'), `$${Number(gem.rates.output)}`, 'override output rate = prices API');
+  const gemUse = (await api('/api/v1/usage?range=30d&groupBy=model&filter.model=gemini-2.5-pro')).rows[0];
+  const gemCost = (gemUse.inputTokens * gem.rates.input + gemUse.outputTokens * gem.rates.output + gemUse.cacheReadTokens * gem.rates.cacheRead
+    + gemUse.cacheWriteTokens * gem.rates.cacheWrite5m) / 1e6;
+  check(Math.abs(gemCost - gemUse.cost) < 0.01, `the server prices with the override (${gemCost.toFixed(4)} vs ${gemUse.cost})`);
   await shot(page, 'providers.png');
+  await page.fill('#prices-table [data-testid=table-search]', 'claude-sonnet');
+  check((await page.$$eval('#prices-table tbody tr', trs => trs.every(t => t.textContent.includes('claude-sonnet')))), 'searching the price table filters it');
   await page.click('a[data-nav=budgets]');
   await page.waitForSelector('#budgets-table tbody tr');
   await settle(page);
+  const budgetList = await api('/api/v1/budgets');
+  for (const b of budgetList) {
+    eq(await text(page, `#burndown [data-budget="${b.id}"] [data-testid=budget-projection]`), b.projection.text, `budget ${b.scope} ${b.target}: projection = API`);
+    check(await page.isVisible(`#burn-chart-${b.id} svg`), `budget ${b.scope} ${b.target}: burn-down chart drawn`);
+    const last = b.days.at(-1);
+    eq(last.day, '2026-11-24', 'the burn-down runs to today');
+    if (b.scope !== 'org') check(Math.abs(last.cumulative - b.spent) < 0.01, `burn-down ends at the period's spend (${last.cumulative} vs ${b.spent})`);
+  }
+  const statuses = budgetList.map(b => b.projection.status);
+  check(statuses.includes('projected') && statuses.includes('under'), `budgets: one heads past its limit, one does not (${statuses})`);
+  check(budgetList.find(b => b.projection.status === 'projected').projection.text.startsWith('projected to reach 100% on '), 'the projection names the day');
   await shot(page, 'budgets.png');
+  // edit in place: the org budget's limit and kind
+  const org = budgetList.find(b => b.scope === 'org');
+  await page.click(`#budgets-table tr[data-key="${org.id}"] button[data-action=edit]`);
+  await page.fill(`#budgets-table tr[data-key="${org.id}"] [data-testid=edit-limit]`, '4000');
+  await page.uncheck(`#budgets-table tr[data-key="${org.id}"] [data-testid=edit-hard]`);
+  await page.press(`#budgets-table tr[data-key="${org.id}"] [data-testid=edit-limit]`, 'Enter');
+  await page.waitForFunction(id => document.querySelector(`#budgets-table tr[data-key="${id}"] td[data-col=limit]`)?.textContent === '$4,000.00', org.id);
+  const edited = await api('/api/v1/budgets');
+  eq(edited.length, budgetList.length, 'editing a budget changes it in place (no new budget)');
+  const org2 = edited.find(b => b.id === org.id);
+  check(org2.limit === 4000 && org2.hard === false, 'the edited limit and kind are saved (API)');
+  eq(await text(page, `#burndown [data-budget="${org.id}"] [data-testid=budget-projection]`), org2.projection.text, 'the projection follows the new limit');
   eq(errors.join('\n'), '', 'no page errors and no request outside the server (admin)');
   await context.close();
 }

@@ -2,13 +2,13 @@
 import { api, session } from './app.js';
 import { h, fmt, change, sparkline, daysBetween, dataTable, chart, select } from './ui.js';
 
-const RANGES = [['24h', 'Last 24 hours'], ['7d', 'Last 7 days'], ['14d', 'Last 14 days'], ['30d', 'Last 30 days'], ['90d', 'Last 90 days']];
+const RANGES = [['24h', 'Last 24 hours'], ['7d', 'Last 7 days'], ['14d', 'Last 14 days'], ['30d', 'Last 30 days'], ['90d', 'Last 90 days'], ['custom', 'Custom…']];
 const FILTERS = [['team', 'Team'], ['person', 'Person'], ['model', 'Model'], ['tool', 'Tool'], ['source', 'Source'], ['key', 'API key']];
 
-const state = { view: 'user', range: '30d', filters: {}, metric: null, live: false };
+const state = { view: 'user', range: '30d', from: null, to: null, filters: {}, metric: null, live: false };
 
 export function query(extra = {}) {
-  const p = new URLSearchParams({ range: state.range, ...extra });
+  const p = new URLSearchParams({ range: state.range, ...(state.range === 'custom' ? { from: state.from, to: state.to } : {}), ...extra });
   for (const [k, v] of Object.entries(state.filters)) if (v) p.append(`filter.${k}`, v);
   return p.toString();
 }
@@ -25,6 +25,18 @@ export async function render(main) {
   const exportLink = h('a', { href: '#', 'data-testid': 'export-csv', download: '', role: 'button', class: 'button' }, 'Export CSV');
   const exportJson = h('a', { href: '#', 'data-testid': 'export-json', download: '' }, 'JSON');
   const status = h('span.muted', { 'data-testid': 'period', 'aria-live': 'polite' });
+  const shown = { from: null, to: null };
+  const rangeErr = h('span.error', { role: 'alert', 'data-testid': 'range-error' });
+  const dateChanged = () => {
+    rangeErr.textContent = '';
+    if (!fromIn.value || !toIn.value) return;
+    if (fromIn.value > toIn.value) { rangeErr.textContent = 'The start is after the end.'; return; }
+    state.from = fromIn.value; state.to = toIn.value; load();
+  };
+  const fromIn = h('input', { type: 'date', id: 'f-from', 'data-testid': 'range-from', value: state.from ?? '', onchange: dateChanged });
+  const toIn = h('input', { type: 'date', id: 'f-to', 'data-testid': 'range-to', value: state.to ?? '', onchange: dateChanged });
+  const custom = h('span.custom-range', { hidden: state.range !== 'custom' },
+    h('label', { for: 'f-from' }, 'From', fromIn), h('label', { for: 'f-to' }, 'To', toIn), rangeErr);
   const seg = h('div.seg', { role: 'group', 'aria-label': 'Group by' },
     ['user', 'team'].map(v => h('button', { type: 'button', 'data-view': v, 'aria-pressed': String(state.view === v), onclick: () => {
       state.view = v; state.metric = null;
@@ -33,7 +45,11 @@ export async function render(main) {
     } }, v === 'user' ? 'By user' : 'By team')));
   const toolbar = h('div.toolbar', {},
     h('label', {}, 'View', seg),
-    select('range', 'Time range', RANGES.map(([value, label]) => ({ value, label })), state.range, v => { state.range = v; load(); }, { all: null }),
+    select('range', 'Time range', RANGES.map(([value, label]) => ({ value, label })), state.range, v => {
+      if (v === 'custom' && !state.from) { state.from = shown.from; state.to = shown.to; fromIn.value = state.from; toIn.value = state.to; }
+      state.range = v; custom.hidden = v !== 'custom'; load();
+    }, { all: null }),
+    custom,
     FILTERS.filter(([k]) => (options[k] ?? []).filter(o => o.value !== '').length > 1 || state.filters[k]).map(([k, label]) =>
       select(k, label, options[k], state.filters[k] ?? '', v => { state.filters[k] = v; load(); })),
     h('div', { style: 'flex:1' }),
@@ -72,6 +88,7 @@ export async function render(main) {
     ]);
     if (my !== seq) return;
     status.textContent = `${summary.from} – ${summary.to}`;
+    shown.from = summary.from; shown.to = summary.to;
     drawKpis(kpis, summary.kpis);
     drawChart(summary, view, metricSel, chartEl);
     const byKey = {};

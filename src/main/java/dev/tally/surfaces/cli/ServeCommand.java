@@ -101,7 +101,8 @@ class ServeCommand implements Callable<Integer> {
     }
     Store store = url != null && !url.isBlank() ? PostgresStore.open(url, null, null) : SqliteStore.open(home.database());
     Server server = new Server(store, LocalWiring.pricer(home), tally.context().clock(), 4, bufferedLog())
-        .withGateway(home.dataDir(), env.get("TALLY_MASTER_KEY"), !"closed".equalsIgnoreCase(env.get("TALLY_GATEWAY_FAIL")));
+        .withGateway(home.dataDir(), env.get("TALLY_MASTER_KEY"), !"closed".equalsIgnoreCase(env.get("TALLY_GATEWAY_FAIL")))
+        .withPriceTable(() -> dev.tally.pricing.PriceTables.load(home));
     if (gatewayOnly) {
       server.gatewayOnly();
     } else if (dev.tally.sources.collectors.Collectors.anyKey(env)) {

@@ -5,6 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.budgets.Budgets;
+import dev.tally.budgets.BurnDown;
+import dev.tally.query.CostMode;
+import dev.tally.query.Filter;
+import dev.tally.query.Range;
+import dev.tally.query.UsageQueries;
+import dev.tally.store.Dimension;
 import dev.tally.budgets.Gate;
 import dev.tally.budgets.Period;
 import dev.tally.directory.Directory;
@@ -54,9 +60,13 @@ final class GatewayApi implements AutoCloseable {
   private final Spool spool;
   private final SpoolDrain drain;
   private final Proxy proxy;
+  private final Store store;
+  private final Clock clock;
 
   GatewayApi(Store store, Directory directory, Pricer pricer, Ingest ingest, Clock clock, Options options, Log log,
       PrometheusMeterRegistry metrics) {
+    this.store = store;
+    this.clock = clock;
     Vault vault = Vault.open(options.masterKey(), options.dataDir().resolve("master.key"));
     this.credentials = new ProviderCredentials(store.gateway(), vault, clock);
     this.keys = new GatewayKeys(store.gateway(), store.directory(), directory, clock);
@@ -227,8 +237,12 @@ final class GatewayApi implements AutoCloseable {
     }
   }
 
+  /** Budgets with their period's spend, a per-day burn-down and where they are heading (see {@link BurnDown}). */
   private ArrayNode budgets(Principal admin) {
     ArrayNode arr = JSON.createArrayNode();
+    java.time.Instant now = clock.instant();
+    java.time.LocalDate today = now.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+    UsageQueries queries = new UsageQueries(store, clock, CostMode.AUTO);
     for (Budgets.Status s : budgets.list()) {
       ObjectNode n = arr.addObject().put("id", s.budget().id()).put("scope", s.budget().scope())
           .put("target", s.budget().target()).put("period", s.budget().period())
@@ -236,6 +250,35 @@ final class GatewayApi implements AutoCloseable {
           .put("hard", s.budget().hard());
       if (s.resetsAt() != null) {
         n.put("resets", s.resetsAt().toString());
+      }
+      java.time.Instant start = s.periodStartMs() == 0 ? null : java.time.Instant.ofEpochMilli(s.periodStartMs());
+      BurnDown burn = BurnDown.of(s.spentMicros(), s.budget().limitMicros(), start, s.resetsAt(), now);
+      ObjectNode p = n.putObject("projection").put("status", burn.status())
+          .put("date", burn.date() == null ? null : burn.date().toString())
+          .put("dailyRate", Money.dollars(burn.dailyRateMicros())).put("projectedSpend", Money.dollars(burn.projectedMicros()))
+          .put("text", burn.text());
+      if (start == null) {
+        continue;
+      }
+      // spend per UTC day since the period started, for the burn-down chart
+      java.time.LocalDate first = start.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+      java.time.LocalDate last = s.resetsAt().atZone(java.time.ZoneOffset.UTC).toLocalDate().minusDays(1);
+      n.put("periodStart", first.toString()).put("periodEnd", last.toString());
+      Filter filter = switch (s.budget().scope()) {
+        case "key" -> Filter.NONE.and(Dimension.KEY, java.util.Set.of(s.budget().target()));
+        case "person" -> Filter.NONE.and(Dimension.PERSON, java.util.Set.of("person:" + s.budget().target()));
+        case "team" -> Filter.NONE.and(Dimension.TEAM, java.util.Set.of(s.budget().target()));
+        default -> Filter.NONE;
+      };
+      java.util.Map<java.time.LocalDate, Long> perDay = new java.util.TreeMap<>();
+      for (UsageQueries.Row row : queries.table(new Range(first, today, java.time.ZoneOffset.UTC), filter, List.of(Dimension.PROVIDER))) {
+        row.daily().forEach((day, t) -> perDay.merge(day, CostMode.AUTO.cost(t), Long::sum));
+      }
+      ArrayNode days = n.putArray("days");
+      long cumulative = 0;
+      for (java.time.LocalDate d = first; !d.isAfter(today) && !d.isAfter(last); d = d.plusDays(1)) {
+        cumulative += perDay.getOrDefault(d, 0L);
+        days.addObject().put("day", d.toString()).put("cumulative", Money.dollars(cumulative));
       }
     }
     return arr;

@@ -69,6 +69,7 @@ public final class Server implements AutoCloseable {
   private boolean gatewayOnly;
   private final Pricer pricer;
   private CollectorPolling collectors;
+  private java.util.function.Supplier<dev.tally.pricing.PriceTable> prices = dev.tally.pricing.PriceTable::shipped;
 
   public Server(Store store, Pricer pricer, Clock clock, int concurrentIngests) {
     this(store, pricer, clock, concurrentIngests, null);
@@ -91,6 +92,12 @@ public final class Server implements AutoCloseable {
 
   public Directory directory() {
     return directory;
+  }
+
+  /** The price table {@code GET /api/v1/prices} lists (by default the shipped one), read when asked. */
+  public Server withPriceTable(java.util.function.Supplier<dev.tally.pricing.PriceTable> prices) {
+    this.prices = prices;
+    return this;
   }
 
   /**
@@ -216,6 +223,7 @@ public final class Server implements AutoCloseable {
       config.routes.get("/api/v1/collectors", this::collectorStatus);
       config.routes.post("/api/v1/collectors/run", this::runCollectors);
       config.routes.get("/api/v1/seats", this::seats);
+      config.routes.get("/api/v1/prices", this::prices);
       config.routes.get("/api/v1/usage", this::usage);
       config.routes.get("/api/v1/me", ctx -> ctx.json(me(principal(ctx))));
       config.routes.post("/api/v1/login", this::login);
@@ -593,6 +601,35 @@ public final class Server implements AutoCloseable {
     }
     answer.setAll(collectorsJson());
     ctx.contentType("application/json").result(answer.toString());
+  }
+
+  /** The model prices the server computes costs with, each with the layer it comes from (as {@code tally prices list --json}). */
+  private void prices(Context ctx) {
+    requireAdmin(ctx);
+    dev.tally.pricing.PriceTable table = prices.get();
+    Map<String, dev.tally.pricing.PriceLayer> layers = table.layers();
+    ObjectNode answer = JSON.createObjectNode().put("priceVersion", table.version())
+        .put("unit", "USD per million tokens; webSearch in USD per request");
+    ArrayNode arr = answer.putArray("models");
+    for (dev.tally.pricing.ModelPrice m : table.models()) {
+      ObjectNode o = arr.addObject().put("key", m.key()).put("provider", m.provider())
+          .put("layer", layers.get(m.key()).label());
+      ArrayNode aliases = o.putArray("aliases");
+      m.aliases().forEach(aliases::add);
+      o.set("rates", ratesJson(m.effectiveRates()));
+      if (m.longContext() != null) {
+        ObjectNode t = o.putObject("longContext").put("threshold", m.longContext().threshold());
+        t.set("rates", ratesJson(m.effectiveLongContextRates()));
+      }
+    }
+    ctx.contentType("application/json").result(answer.toString());
+  }
+
+  private static ObjectNode ratesJson(dev.tally.pricing.Rates r) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("input", r.input()).put("output", r.output()).put("cacheWrite5m", r.cacheWrite5m())
+        .put("cacheWrite1h", r.cacheWrite1h()).put("cacheRead", r.cacheRead()).put("webSearch", r.webSearch());
+    return n;
   }
 
   private void seats(Context ctx) {

@@ -76,6 +76,7 @@ final class WebUi implements AutoCloseable {
     routes.get("/api/v1/web/people", ctx -> ctx.json(visiblePeople(Server.requireReader(ctx)).values()));
     routes.get("/api/v1/web/summary", this::summary);
     routes.get("/api/v1/web/options", this::options);
+    routes.get("/api/v1/web/blocks", this::blocks);
     routes.post("/api/v1/web/snippets", this::snippets);
     routes.get("/api/v1/export.csv", ctx -> export(ctx, false));
     routes.get("/api/v1/export.json", ctx -> export(ctx, true));
@@ -211,6 +212,30 @@ final class WebUi implements AutoCloseable {
     } else {
       n.putNull("change");
     }
+  }
+
+  /**
+   * Claude Code's 5-hour billing blocks in the range and filters (Claude Code only unless a tool
+   * filter says otherwise), computed as {@code tally blocks} does and in its JSON shape, newest first.
+   */
+  private void blocks(Context ctx) {
+    Server.UsageRequest req = Server.usageRequest(ctx, clock);
+    Filter filter = req.filter();
+    if (!filter.values().containsKey(Dimension.TOOL)) {
+      filter = filter.and(Dimension.TOOL, Set.of(dev.tally.surfaces.cli.BlocksJson.DEFAULT_TOOL));
+    }
+    UsageQueries queries = new UsageQueries(store, clock, req.mode());
+    List<dev.tally.query.Block> blocks = new ArrayList<>(queries.blocks(req.range(), filter, java.time.Duration.ofHours(5)));
+    java.util.Collections.reverse(blocks);
+    ObjectNode answer = JSON.createObjectNode().put("from", req.range().since().toString()).put("to", req.end().toString())
+        .put("hours", 5).put("now", clock.instant().toString());
+    ArrayNode arr = answer.putArray("blocks");
+    for (dev.tally.query.Block b : blocks) {
+      if (!b.gap()) {
+        dev.tally.surfaces.cli.BlocksJson.block(arr.addObject(), b, req.mode(), null);
+      }
+    }
+    ctx.json(answer);
   }
 
   /** The values each filter can take in the last 90 days, among what the caller may see. */

@@ -80,9 +80,18 @@ final class DashboardFixture implements AutoCloseable {
 
   DashboardFixture(Path dir) throws Exception {
     store = SqliteStore.open(dir.resolve("tally.db"));
-    Pricer pricer = PriceTables.load(new TallyHome(dir.resolve("data"), dir.resolve("config")))::price;
+    // the user's price overrides: an internal model, and Gemini 2.5 Pro at a negotiated rate
+    TallyHome home = new TallyHome(dir.resolve("data"), dir.resolve("config"));
+    Files.createDirectories(dir.resolve("config"));
+    Files.writeString(PriceTables.overridesFile(home), """
+        {"version": "acme-1", "models": {
+          "gemini-2.5-pro": {"provider": "google", "input": "1.00", "output": "8.00", "cacheRead": "0.25"},
+          "acme-coder-1": {"provider": "acme", "input": "0.40", "output": "1.60"}}}
+        """);
+    Pricer pricer = PriceTables.load(home)::price;
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-    server = new Server(store, pricer, clock, 4).withGateway(dir.resolve("gateway"), null, true);
+    server = new Server(store, pricer, clock, 4).withGateway(dir.resolve("gateway"), null, true)
+        .withPriceTable(() -> PriceTables.load(home));
     server.directory().ensureAdmin("admin-password");
     adminToken = server.directory().createToken("seed", Directory.Scope.ADMIN, null).secret();
     base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
@@ -130,8 +139,13 @@ final class DashboardFixture implements AutoCloseable {
     call("POST", "/api/v1/budgets", JSON.createObjectNode().put("scope", "team").put("target", "platform").put("period", "monthly")
         .put("usd", "1500").put("hard", false));
     call("POST", "/api/v1/budgets", JSON.createObjectNode().put("scope", "person").put("target", Long.toString(personIds.get(6)))
-        .put("period", "monthly").put("usd", "400").put("hard", true));
+        .put("period", "monthly").put("usd", "36").put("hard", true));
     call("POST", "/api/v1/budgets", JSON.createObjectNode().put("scope", "org").put("period", "monthly").put("usd", "5000"));
+
+    // provider admin-API collectors: Anthropic's polls fine, OpenAI's key was revoked after its last good run
+    store.collectors().recordSuccess("anthropic", NOW.minus(Duration.ofMinutes(12)), NOW.minus(Duration.ofHours(1)));
+    store.collectors().recordSuccess("openai", NOW.minus(Duration.ofHours(3)), NOW.minus(Duration.ofHours(4)));
+    store.collectors().recordFailure("openai", NOW.minus(Duration.ofMinutes(14)), "401 Unauthorized: the admin key was revoked");
 
     Random rnd = new Random(42);
     List<UsageEvent> batch = new ArrayList<>();
@@ -174,6 +188,13 @@ final class DashboardFixture implements AutoCloseable {
             "openai-api", "openai-user:user_9f2KQ", null, "search-api", null, id, null, false,
             Tokens.of(3_000, 900, 0, 0, 0), null));
       }
+    }
+    // Alice is in a Claude Code session right now: an active 5-hour block with a burn rate
+    for (int m = 0; m < 12; m++) {
+      String id = "active-" + m;
+      batch.add(new UsageEvent("anthropic:req:" + id, NOW.minus(Duration.ofMinutes(130 - m * 10)), Source.LOCAL_LOG, "anthropic",
+          "claude-sonnet-4-5", "claude-code", "email:alice@acme.dev", null, "checkout", "s-active", id, "msg_" + id, false,
+          Tokens.of(2_000 + m * 100, 900, 4_000, 0, 60_000), null));
     }
     for (int from = 0; from < batch.size(); from += 5_000) {
       ObjectNode body = JSON.createObjectNode();
