@@ -11,7 +11,7 @@ import java.util.Locale;
 /**
  * Where a budget is heading in its period: the spend so far divided by the time elapsed gives a
  * daily run-rate; at that rate the budget reaches 100% on a date inside the period, or not at all
- * ("not on this period's pace"). Computed on the server so every surface says the same.
+ * ("on track"). Computed on the server so every surface says the same.
  *
  * @param status {@code reached} (already at or over 100%), {@code projected} (reaches 100% on
  *     {@code date}), {@code under} (stays under 100% this period) or {@code none} (a total budget)
@@ -46,7 +46,7 @@ public record BurnDown(String status, LocalDate date, long dailyRateMicros, long
         return new BurnDown("projected", day, daily, projected, "projected to reach 100% on " + DAY.format(day));
       }
     }
-    return new BurnDown("under", null, daily, projected, "not on this period's pace: " + Money.format(projected) + " of "
-        + Money.format(limitMicros) + " projected by the period's end");
+    return new BurnDown("under", null, daily, projected, "on track: " + Money.format(projected) + " of "
+        + Money.format(limitMicros) + " projected by the end of the period");
   }
 }

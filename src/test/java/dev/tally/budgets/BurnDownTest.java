@@ -27,7 +27,7 @@ class BurnDownTest {
     assertThat(b.status()).isEqualTo("under");
     assertThat(b.date()).isNull();
     assertThat(b.projectedMicros()).isEqualTo(300 * USD);
-    assertThat(b.text()).startsWith("not on this period's pace");
+    assertThat(b.text()).startsWith("on track: ");
   }
 
   @Test
