@@ -72,6 +72,22 @@ class JdbcStore implements Store {
   private final CollectorStore collectors;
   /** Bumped by every write (ledger or directory): cached answers of an older generation are stale. */
   private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+  /**
+   * Per-day answers of day-keyed reads: a dashboard's 90-day series after a write recomputes only
+   * the days the write touched (usually today), not all ninety. {@code dayVersions} holds, per UTC
+   * day, the write that last changed it; a cached day is valid while its version is unchanged.
+   */
+  private final Map<Long, Long> dayVersions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong dayClock = new java.util.concurrent.atomic.AtomicLong();
+  private final Map<List<Object>, Map<Long, DayRows>> dayCache = java.util.Collections.synchronizedMap(
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<Object>, Map<Long, DayRows>> eldest) {
+          return size() > 64; // query shapes (grouping + filters) kept
+        }
+      });
+
+  private record DayRows(long version, List<UsageRow> rows, long atMs) {}
   private final Map<UsageQuery, CachedUsage> cache = java.util.Collections.synchronizedMap(
       new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -80,7 +96,15 @@ class JdbcStore implements Store {
         }
       });
 
-  private record CachedUsage(long generation, List<UsageRow> rows) {}
+  /**
+   * How long a cached answer may be used without this process having written: another process (a
+   * gateway replica on the same PostgreSQL, the CLI on the same SQLite file) may have. Older days
+   * change rarely (late uploads), so they are trusted longer.
+   */
+  static final long RECENT_TTL_MS = 5_000;
+  static final long OLD_DAY_TTL_MS = 60_000;
+
+  private record CachedUsage(long generation, List<UsageRow> rows, long atMs) {}
   private final String insertEvent;
   private final String updateEvent;
   private final String upsertHour;
@@ -178,6 +202,8 @@ class JdbcStore implements Store {
       writeCursors(cursors);
       writer().commit();
       if (!changes.isEmpty()) {
+        // after the commit: a reader that sees the new version also sees the new rows
+        markDaysChanged(changes);
         generation.incrementAndGet();
       }
     } catch (SQLException | RuntimeException e) {
@@ -472,11 +498,14 @@ class JdbcStore implements Store {
   public List<UsageRow> usage(UsageQuery q) {
     long gen = generation.get();
     CachedUsage hit = cache.get(q);
+    if (hit != null && System.currentTimeMillis() - hit.atMs() > RECENT_TTL_MS) {
+      hit = null;
+    }
     if (hit != null && hit.generation() == gen) {
       return hit.rows();
     }
     List<UsageRow> rows = List.copyOf(usageUncached(q));
-    cache.put(q, new CachedUsage(gen, rows));
+    cache.put(q, new CachedUsage(gen, rows, System.currentTimeMillis()));
     return rows;
   }
 
@@ -562,6 +591,9 @@ class JdbcStore implements Store {
   private List<UsageRow> usageSql(UsageQuery q) {
     boolean needsHour = q.hourly() && !q.daily() || q.groupBy().contains(Dimension.SESSION)
         || q.filters().containsKey(Dimension.SESSION) || !wholeDay(q.from()) || !wholeDay(q.to());
+    if (!needsHour && q.hourly() && q.from() != null && q.to() != null) {
+      return dailyCached(q);
+    }
     if (needsHour || q.hourly()) {
       return usageSql(q, needsHour ? "rollup_hour" : "rollup_day", needsHour ? "hour_ms" : "day_ms", needsHour ? HOUR_MS : DAY_MS);
     }
@@ -582,6 +614,66 @@ class JdbcStore implements Store {
       add.accept(usageSql(range(q, lastMonthEnd, q.to().toEpochMilli()), "rollup_day", "day_ms", DAY_MS));
     }
     return new ArrayList<>(merged.values());
+  }
+
+  private void markDaysChanged(List<Change> changes) {
+    java.util.Set<Long> days = new java.util.HashSet<>();
+    for (Change c : changes) {
+      for (LedgerEvent e : new LedgerEvent[] {c.before(), c.after()}) {
+        if (e != null) {
+          days.add(Math.floorDiv(e.event().timestamp().toEpochMilli(), DAY_MS) * DAY_MS);
+        }
+      }
+    }
+    long version = dayClock.incrementAndGet();
+    days.forEach(d -> dayVersions.put(d, version));
+  }
+
+  /** A day-keyed read over whole days: cached days as they are, the others read in as few queries as runs of them. */
+  private List<UsageRow> dailyCached(UsageQuery q) {
+    Map<Long, DayRows> cached = dayCache.computeIfAbsent(List.of(q.groupBy(), q.filters()),
+        k -> new java.util.concurrent.ConcurrentHashMap<>());
+    long from = Math.floorDiv(q.from().toEpochMilli(), DAY_MS) * DAY_MS;
+    long to = q.to().toEpochMilli();
+    List<UsageRow> result = new ArrayList<>();
+    Map<Long, Long> versions = new HashMap<>();
+    long run = -1;
+    long now = System.currentTimeMillis();
+    long recent = Math.floorDiv(now, DAY_MS) * DAY_MS - DAY_MS; // yesterday and today
+    for (long day = from; day < to; day += DAY_MS) {
+      long version = dayVersions.getOrDefault(day, 0L); // read before the rows: a later write makes them stale, never wrong
+      DayRows hit = cached.get(day);
+      if (hit != null && hit.version() == version && now - hit.atMs() <= (day >= recent ? RECENT_TTL_MS : OLD_DAY_TTL_MS)) {
+        result.addAll(hit.rows());
+        if (run >= 0) {
+          readDays(q, run, day, versions, cached, result);
+          run = -1;
+        }
+      } else {
+        versions.put(day, version);
+        if (run < 0) {
+          run = day;
+        }
+      }
+    }
+    if (run >= 0) {
+      readDays(q, run, to, versions, cached, result);
+    }
+    return result;
+  }
+
+  private void readDays(UsageQuery q, long from, long to, Map<Long, Long> versions, Map<Long, DayRows> cached,
+      List<UsageRow> result) {
+    List<UsageRow> rows = usageSql(new UsageQuery(Instant.ofEpochMilli(from), Instant.ofEpochMilli(to), q.groupBy(),
+        q.filters(), true, true), "rollup_day", "day_ms", DAY_MS);
+    Map<Long, List<UsageRow>> byDay = new HashMap<>();
+    for (UsageRow r : rows) {
+      byDay.computeIfAbsent(r.hourMs(), k -> new ArrayList<>()).add(r);
+    }
+    for (long day = from; day < to; day += DAY_MS) {
+      cached.put(day, new DayRows(versions.get(day), List.copyOf(byDay.getOrDefault(day, List.of())), System.currentTimeMillis()));
+    }
+    result.addAll(rows);
   }
 
   private static long nextMonth(long ms) {

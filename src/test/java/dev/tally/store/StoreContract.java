@@ -349,4 +349,31 @@ abstract class StoreContract {
       assertThat(got).as(range[0] + " to " + range[1]).isEqualTo(expected);
     }
   }
+
+  @Test
+  void dayKeyedReadsSeeLateWritesToAnyDay() {
+    LedgerEvent d1 = priced(event("d1", "2026-11-01T10:00:00Z", "m", Tokens.of(1, 0, 0, 0, 0)));
+    LedgerEvent d2 = priced(event("d2", "2026-11-02T10:00:00Z", "m", Tokens.of(10, 0, 0, 0, 0)));
+    LedgerEvent d3 = priced(event("d3", "2026-11-03T10:00:00Z", "m", Tokens.of(100, 0, 0, 0, 0)));
+    store.apply(List.of(new Store.Change(null, d1), new Store.Change(null, d2), new Store.Change(null, d3)), List.of());
+    UsageQuery byDay = new UsageQuery(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-11-04T00:00:00Z"),
+        List.of(Dimension.MODEL), Map.of(), true, true);
+    assertThat(inputByDay(byDay)).containsExactly(Map.entry("2026-11-01", 1L), Map.entry("2026-11-02", 10L), Map.entry("2026-11-03", 100L));
+
+    // a late event for day 2 and a removal on day 1: the next read has both, the untouched day 3 as before
+    store.apply(List.of(new Store.Change(null, priced(event("late", "2026-11-02T23:00:00Z", "m", Tokens.of(5, 0, 0, 0, 0)))),
+        new Store.Change(d1, null)), List.of());
+    assertThat(inputByDay(byDay)).containsExactly(Map.entry("2026-11-02", 15L), Map.entry("2026-11-03", 100L));
+    UsageQuery wider = new UsageQuery(Instant.parse("2026-10-31T00:00:00Z"), Instant.parse("2026-11-05T00:00:00Z"),
+        List.of(Dimension.MODEL), Map.of(), true, true);
+    assertThat(inputByDay(wider)).containsExactly(Map.entry("2026-11-02", 15L), Map.entry("2026-11-03", 100L));
+  }
+
+  private Map<String, Long> inputByDay(UsageQuery q) {
+    Map<String, Long> byDay = new java.util.TreeMap<>();
+    for (UsageRow r : store.usage(q)) {
+      byDay.merge(Instant.ofEpochMilli(r.hourMs()).toString().substring(0, 10), r.totals().tokens().input(), Long::sum);
+    }
+    return byDay;
+  }
 }
