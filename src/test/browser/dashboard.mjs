@@ -357,6 +357,18 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
     + gemUse.cacheWriteTokens * gem.rates.cacheWrite5m) / 1e6;
   check(Math.abs(gemCost - gemUse.cost) < 0.01, `the server prices with the override (${gemCost.toFixed(4)} vs ${gemUse.cost})`);
   await shot(page, 'providers.png');
+  // an admin adds a provider key: stored, listed masked, never shown
+  const corpKey = 'sk-corp-llm-secret-0000-wxyz';
+  await page.selectOption('#pv-provider', 'openai-compatible');
+  await page.fill('#pv-name', 'corp-llm');
+  await page.fill('#pv-base', 'https://llm.corp.example/v1');
+  await page.fill('#pv-key', corpKey);
+  await page.click('[data-testid=add-provider]');
+  await page.waitForSelector('#providers-table tr[data-key="corp-llm"]');
+  const stored = (await api('/api/v1/providers')).find(p => p.name === 'corp-llm');
+  eq(stored?.key, '…wxyz', 'a provider key added in the page is stored, shown by its last four characters');
+  eq(await text(page, '#providers-table tr[data-key="corp-llm"] td[data-col=masked]'), '…wxyz', 'the page lists it masked');
+  check(!(await page.content()).includes(corpKey), 'the key added is not on the page afterwards');
   await page.fill('#prices-table [data-testid=table-search]', 'claude-sonnet');
   check((await page.$$eval('#prices-table tbody tr', trs => trs.every(t => t.textContent.includes('claude-sonnet')))), 'searching the price table filters it');
   await page.click('a[data-nav=budgets]');

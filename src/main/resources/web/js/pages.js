@@ -196,6 +196,22 @@ function blocksPanel(answer) {
 
 export async function providers(main) {
   const [list, collectors, prices] = await Promise.all([api('/api/v1/providers'), api('/api/v1/collectors'), api('/api/v1/prices')]);
+  const err = h('p.error', { role: 'alert' });
+  // the key goes to the server once, over this session, and is never shown again (only its last four characters)
+  const addForm = h('form', { id: 'add-provider', 'aria-label': 'Add a provider key', onsubmit: async e => {
+    e.preventDefault(); err.textContent = '';
+    const f = Object.fromEntries(new FormData(addForm));
+    try {
+      await api('/api/v1/providers', { method: 'POST', body: { provider: f.provider, name: f.name || null, baseUrl: f.baseUrl || null, key: f.key } });
+      toast(`Stored the ${f.provider} key, encrypted`); await providers(main);
+    } catch (x) { err.textContent = x.message; }
+  } }, h('h3', {}, 'Add a provider key'), h('div.form-grid', {},
+    h('label', {}, 'Provider', h('select', { name: 'provider', id: 'pv-provider' },
+      ['anthropic', 'openai', 'openrouter', 'openai-compatible'].map(v => h('option', { value: v }, v)))),
+    h('label', {}, 'Name (route)', h('input', { name: 'name', id: 'pv-name', placeholder: 'default: the provider' })),
+    h('label', {}, 'Base URL', h('input', { name: 'baseUrl', id: 'pv-base', placeholder: "default: the provider's own" })),
+    h('label', {}, 'API key', h('input', { name: 'key', id: 'pv-key', type: 'password', required: true, autocomplete: 'off' })),
+    h('button.primary', { type: 'submit', 'data-testid': 'add-provider' }, 'Store key')), err);
   const rate = v => v == null ? '—' : `$${Number(v).toLocaleString('en-US', { maximumFractionDigits: 4 })}`;
   const layerOrder = { override: 0, imported: 1, shipped: 2 };
   const overrides = prices.models.filter(m => m.layer === 'override').length;
@@ -204,7 +220,7 @@ export async function providers(main) {
       dataTable({ id: 'providers-table', rows: list.map(p => ({ ...p, masked: p.key, key: p.name })), sort: 'name', dir: 'asc', empty: 'No provider credentials yet: add one with tally providers add.', columns: [
         { key: 'name', label: 'Name', render: p => h('span.name', {}, p.name) }, { key: 'provider', label: 'Provider' },
         { key: 'baseUrl', label: 'Base URL', render: p => h('code', {}, p.baseUrl ?? '') }, { key: 'masked', label: 'Key', render: p => h('code', {}, p.masked) },
-        { key: 'created', label: 'Added', render: p => fmt.date(p.created) }] })),
+        { key: 'created', label: 'Added', render: p => fmt.date(p.created) }] }), addForm),
     h('div.panel', {}, h('h2', {}, 'Collectors'), h('p.sub', {}, `Provider admin APIs the server polls${collectors.every ? ` every ${collectors.every.replace(/^PT/, '').toLowerCase()}` : ''} for usage and seats.`),
       dataTable({ id: 'collectors-table', rows: collectors.collectors.map(c => ({ ...c, key: c.provider })), sort: 'provider', dir: 'asc',
         empty: 'No collectors: set ANTHROPIC_ADMIN_API_KEY, OPENAI_ADMIN_KEY, ... on the server.', columns: [
