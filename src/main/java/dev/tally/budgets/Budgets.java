@@ -131,13 +131,21 @@ public final class Budgets {
   /** A refused request's reason. {@code resetsAt} is null for total budgets. */
   public record Exceeded(BudgetRow budget, long spentMicros, Instant resetsAt, String message) {}
 
-  /** Adds a metered request's cost to every budget it counts against, and raises alerts. */
-  public void spent(Scopes scopes, long micros) {
+  /**
+   * Adds a metered request's cost to every budget it counts against, and raises alerts. The cost
+   * is only worked out when some budget applies.
+   */
+  public void spent(Scopes scopes, java.util.function.LongSupplier cost) {
+    List<BudgetRow> counted = applicable(scopes);
+    if (counted.isEmpty()) {
+      return;
+    }
+    long micros = cost.getAsLong();
     if (micros <= 0) {
       return;
     }
     Instant now = clock.instant();
-    for (BudgetRow b : applicable(scopes)) {
+    for (BudgetRow b : counted) {
       Counter c;
       try {
         c = counter(b, now);

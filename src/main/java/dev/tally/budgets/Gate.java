@@ -85,9 +85,10 @@ public final class Gate implements Gatekeeper {
     Ticket t = (Ticket) caller.ticket();
     limits.release(t.key().id(), usage == null ? 0 : usage.tokens().total());
     if (usage != null) {
-      var cost = pricer.price(usage.provider(), usage.model(), usage.tokens());
-      long micros = cost.priced() ? cost.micros() : usage.reportedCostMicros() == null ? 0 : usage.reportedCostMicros();
-      budgets.spent(t.scopes(), micros);
+      budgets.spent(t.scopes(), () -> {
+        var cost = pricer.price(usage.provider(), usage.model(), usage.tokens());
+        return cost.priced() ? cost.micros() : usage.reportedCostMicros() == null ? 0 : usage.reportedCostMicros();
+      });
     }
   }
 

@@ -49,20 +49,17 @@ final class Limits {
       w.requests.decrementAndGet();
       return "requests-per-minute limit of " + rpm + " reached";
     }
-    if (rpm == null) {
-      w.requests.incrementAndGet();
-    }
     AtomicInteger running = inFlight.computeIfAbsent(keyId, k -> new AtomicInteger());
-    if (concurrency != null && running.incrementAndGet() > concurrency) {
+    if (running.incrementAndGet() > (concurrency == null ? Integer.MAX_VALUE : concurrency)) {
       running.decrementAndGet();
-      w.requests.decrementAndGet();
+      if (rpm != null) {
+        w.requests.decrementAndGet();
+      }
       return "concurrent-requests limit of " + concurrency + " reached";
-    }
-    if (concurrency == null) {
-      running.incrementAndGet();
     }
     return null;
   }
+
 
   void release(long keyId, long tokens) {
     AtomicInteger running = inFlight.get(keyId);

@@ -225,7 +225,8 @@ public final class Directory {
     return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
-  static String sha256(String s) {
+  /** Hex SHA-256: how secrets (API tokens, gateway keys) are kept. */
+  public static String sha256(String s) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {

@@ -5,13 +5,9 @@ import dev.tally.directory.Person;
 import dev.tally.store.DirectoryStore;
 import dev.tally.store.GatewayStore;
 import dev.tally.store.GatewayStore.KeyRow;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,7 +78,7 @@ public final class GatewayKeys {
       secret.append(ALPHABET[random.nextInt(ALPHABET.length)]);
     }
     String s = secret.toString();
-    long id = store.createKey(new GatewayStore.NewKey(name, s.substring(0, SECRET_PREFIX.length() + 4), sha256(s),
+    long id = store.createKey(new GatewayStore.NewKey(name, s.substring(0, SECRET_PREFIX.length() + 4), Directory.sha256(s),
         personId, project, tags, models, rpm, tpm, concurrency, expiresMs, rotatedFrom), clock.millis());
     people.mapIdentity(identity(id), personId);
     return new Created(store.key(id).orElseThrow(), s);
@@ -129,7 +125,7 @@ public final class GatewayKeys {
     if (now - validatedMs > REVALIDATE_MS) {
       refresher.trigger(() -> revalidate(now));
     }
-    String hash = sha256(secret);
+    String hash = Directory.sha256(secret);
     KeyRow key = byHash.get(hash);
     if (key == null) {
       try {
@@ -169,14 +165,6 @@ public final class GatewayKeys {
 
   public Optional<Person> owner(KeyRow key) {
     return key.personId() == null ? Optional.empty() : directory.person(key.personId());
-  }
-
-  static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static String join(List<String> values) {

@@ -26,21 +26,8 @@ final class JdbcCollectorStore implements CollectorStore {
     this.sql = new Sql(connections, () -> {});
   }
 
-  @FunctionalInterface
-  private interface RowMapper<T> {
-    T map(ResultSet rs) throws SQLException;
-  }
-
-  private <T> List<T> list(String doing, String query, RowMapper<T> mapper, Object... params) {
-    return sql.tx(doing, c -> {
-      List<T> rows = new ArrayList<>();
-      try (PreparedStatement ps = prepare(c, query, params); ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          rows.add(mapper.map(rs));
-        }
-      }
-      return rows;
-    });
+  private <T> List<T> list(String doing, String query, Sql.RowMapper<T> mapper, Object... params) {
+    return sql.list(doing, query, mapper, params);
   }
 
   private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,21 +22,8 @@ final class JdbcGatewayStore implements GatewayStore {
     this.sql = new Sql(connections, () -> {});
   }
 
-  @FunctionalInterface
-  private interface RowMapper<T> {
-    T map(ResultSet rs) throws SQLException;
-  }
-
-  private <T> List<T> list(String doing, String query, RowMapper<T> mapper, Object... params) {
-    return sql.tx(doing, c -> {
-      List<T> rows = new ArrayList<>();
-      try (PreparedStatement ps = prepare(c, query, params); ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          rows.add(mapper.map(rs));
-        }
-      }
-      return rows;
-    });
+  private <T> List<T> list(String doing, String query, Sql.RowMapper<T> mapper, Object... params) {
+    return sql.list(doing, query, mapper, params);
   }
 
   @Override

@@ -39,6 +39,24 @@ final class Sql {
     }
   }
 
+  @FunctionalInterface
+  interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  /** Every row of a query, read in its own short transaction. */
+  <T> java.util.List<T> list(String doing, String query, RowMapper<T> mapper, Object... params) {
+    return tx(doing, c -> {
+      java.util.List<T> rows = new java.util.ArrayList<>();
+      try (PreparedStatement ps = prepare(c, query, params); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(mapper.map(rs));
+        }
+      }
+      return rows;
+    });
+  }
+
   /** A transaction that changes something cached answers depend on. */
   <T> T write(String doing, Work<T> work) {
     T result = tx(doing, work);

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -336,6 +335,11 @@ public final class Proxy {
     return null;
   }
 
+  /** User-Agent fragment → tool, first match wins. */
+  private static final String[][] KNOWN_CLIENTS = {{"claude-cli", "claude-code"}, {"codex", "codex"}, {"aider", "aider"},
+      {"cline", "cline"}, {"continue", "continue"}, {"cursor", "cursor"}, {"opencode", "opencode"},
+      {"anthropic/", "anthropic-sdk"}, {"openai/", "openai-sdk"}, {"curl/", "curl"}};
+
   /** The client, from an explicit header or its User-Agent. */
   static String tool(Context ctx) {
     String explicit = ctx.header("x-tally-tool");
@@ -344,23 +348,12 @@ public final class Proxy {
     }
     String ua = Optional.ofNullable(ctx.header("User-Agent")).orElse("").toLowerCase(Locale.ROOT);
     String originator = Optional.ofNullable(ctx.header("originator")).orElse("");
-    Map<String, String> known = new java.util.LinkedHashMap<>();
-    known.put("claude-cli", "claude-code");
-    known.put("codex", "codex");
-    known.put("aider", "aider");
-    known.put("cline", "cline");
-    known.put("continue", "continue");
-    known.put("cursor", "cursor");
-    known.put("opencode", "opencode");
-    known.put("anthropic/", "anthropic-sdk");
-    known.put("openai/", "openai-sdk");
-    known.put("curl/", "curl");
     if (originator.startsWith("codex")) {
       return "codex";
     }
-    for (var e : known.entrySet()) {
-      if (ua.contains(e.getKey())) {
-        return e.getValue();
+    for (String[] known : KNOWN_CLIENTS) {
+      if (ua.contains(known[0])) {
+        return known[1];
       }
     }
     return "api";

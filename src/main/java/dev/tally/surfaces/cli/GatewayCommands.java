@@ -246,13 +246,7 @@ final class GatewayCommands {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("not an amount in dollars: " + parts[0]);
       }
-      String period = switch (parts[1].toLowerCase(Locale.ROOT)) {
-        case "day", "daily", "d" -> "daily";
-        case "week", "weekly", "w" -> "weekly";
-        case "month", "monthly", "mo" -> "monthly";
-        case "total" -> "total";
-        default -> throw new IllegalArgumentException("unknown budget period '" + parts[1] + "' (day, week, month or total)");
-      };
+      String period = dev.tally.budgets.Period.parse(parts[1]).wireName();
       return new String[] {parts[0].replace("$", ""), period};
     }
 
