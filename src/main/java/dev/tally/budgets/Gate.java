@@ -7,6 +7,7 @@ import dev.tally.keys.GatewayKeys;
 import dev.tally.ledger.UsageEvent;
 import dev.tally.sources.gateway.Caller;
 import dev.tally.sources.gateway.Gatekeeper;
+import dev.tally.store.GatewayStore;
 import dev.tally.store.GatewayStore.KeyRow;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The gateway's gatekeeper: a valid key, an allowed model, its rate limits, then every budget it counts against. */
-public final class Gate implements Gatekeeper {
+public final class Gate implements Gatekeeper, AutoCloseable {
   private final GatewayKeys keys;
   private final Budgets budgets;
   private final Directory directory;
@@ -32,15 +33,20 @@ public final class Gate implements Gatekeeper {
   /** What the gate keeps about an admitted request. */
   private record Ticket(KeyRow key, Budgets.Scopes scopes) {}
 
-  /** @param failOpen when a budget's spend cannot be read (database down, never read before): allow (true) or refuse */
-  public Gate(GatewayKeys keys, Budgets budgets, Directory directory, Pricer pricer, Clock clock, boolean failOpen) {
+  /**
+   * @param failOpen when a budget's spend cannot be read (database down, never read before): allow (true) or refuse
+   * @param replicas the database shared with other gateway replicas, whose rate-limit counts add to
+   *     this one's; null when this process is the only gateway
+   */
+  public Gate(GatewayKeys keys, Budgets budgets, Directory directory, Pricer pricer, Clock clock, boolean failOpen,
+      GatewayStore replicas) {
     this.keys = keys;
     this.budgets = budgets;
     this.directory = directory;
     this.pricer = pricer;
     this.clock = clock;
     this.failOpen = failOpen;
-    this.limits = new Limits(clock);
+    this.limits = new Limits(clock, replicas);
   }
 
   @Override
@@ -109,5 +115,10 @@ public final class Gate implements Gatekeeper {
       teamRefresh.trigger(() -> teams.put(personId, new Team(directory.person(personId).map(Person::team).orElse(null), now)));
     }
     return cached.name();
+  }
+
+  @Override
+  public void close() {
+    limits.close();
   }
 }

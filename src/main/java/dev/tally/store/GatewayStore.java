@@ -1,6 +1,7 @@
 package dev.tally.store;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Storage of what the gateway needs: provider credentials, personal keys, budgets and their alerts. */
@@ -48,4 +49,14 @@ public interface GatewayStore {
 
   /** Records an alert once per budget, period and threshold; false when it was recorded before. */
   boolean recordAlert(long budgetId, long periodStartMs, int threshold, long spentMicros, long nowMs);
+
+  /** One replica's rate-limit counts for a key: requests and tokens in {@code minute}, requests in flight. */
+  record LimitCounts(long keyId, long minute, long requests, long tokens, int inFlight) {}
+
+  /**
+   * Publishes this replica's counts and returns, per key, the sum of the other replicas' counts for
+   * {@code minute}; in-flight requests count only from replicas heard from since {@code aliveSinceMs}
+   * (a replica that died mid-request must not hold slots forever).
+   */
+  Map<Long, LimitCounts> shareLimits(String replica, long minute, List<LimitCounts> mine, long nowMs, long aliveSinceMs);
 }

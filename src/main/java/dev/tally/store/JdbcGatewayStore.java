@@ -155,4 +155,29 @@ final class JdbcGatewayStore implements GatewayStore {
       return true;
     });
   }
+
+  @Override
+  public Map<Long, LimitCounts> shareLimits(String replica, long minute, List<LimitCounts> mine, long nowMs,
+      long aliveSinceMs) {
+    sql.write("sharing rate-limit counts", c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO limit_counts (replica, key_id, minute, requests, "
+          + "tokens, in_flight, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (replica, key_id) DO UPDATE SET "
+          + "minute = excluded.minute, requests = excluded.requests, tokens = excluded.tokens, "
+          + "in_flight = excluded.in_flight, updated_ms = excluded.updated_ms")) {
+        for (LimitCounts m : mine) {
+          Sql.bind(ps, replica, m.keyId(), m.minute(), m.requests(), m.tokens(), m.inFlight(), nowMs);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return null;
+    });
+    Map<Long, LimitCounts> others = new java.util.HashMap<>();
+    list("reading other replicas' rate-limit counts", "SELECT key_id, "
+            + "SUM(CASE WHEN minute = ? THEN requests ELSE 0 END), SUM(CASE WHEN minute = ? THEN tokens ELSE 0 END), "
+            + "SUM(CASE WHEN updated_ms >= ? THEN in_flight ELSE 0 END) FROM limit_counts WHERE replica <> ? GROUP BY key_id",
+        rs -> new LimitCounts(rs.getLong(1), minute, rs.getLong(2), rs.getLong(3), rs.getInt(4)),
+        minute, minute, aliveSinceMs, replica).forEach(o -> others.put(o.keyId(), o));
+    return others;
+  }
 }

@@ -66,6 +66,12 @@ final class Sql {
 
   static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
     PreparedStatement ps = c.prepareStatement(sql);
+    bind(ps, params);
+    return ps;
+  }
+
+  /** Sets a statement's parameters from Java values: null, Long, Integer, or anything as text. */
+  static void bind(PreparedStatement ps, Object... params) throws SQLException {
     for (int i = 0; i < params.length; i++) {
       Object p = params[i];
       if (p == null) {
@@ -78,7 +84,6 @@ final class Sql {
         ps.setString(i + 1, p.toString());
       }
     }
-    return ps;
   }
 
   static long insertReturningId(Connection c, String sql, Object... params) throws SQLException {

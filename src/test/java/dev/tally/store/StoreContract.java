@@ -250,6 +250,25 @@ abstract class StoreContract {
   }
 
   @Test
+  void replicasSeeEachOthersRateLimitCounts() {
+    GatewayStore g = store.gateway();
+    long minute = 29_000_000;
+    g.shareLimits("a", minute, List.of(new GatewayStore.LimitCounts(7, minute, 4, 1000, 2)), 10_000, 7_000);
+    g.shareLimits("c", minute - 1, List.of(new GatewayStore.LimitCounts(7, minute - 1, 50, 9000, 1)), 5_000, 2_000);
+
+    // b sees a's counts for this minute and a's in-flight requests; c's last minute and c's stale
+    // in-flight (not heard from since 5 s) do not count
+    var seen = g.shareLimits("b", minute, List.of(new GatewayStore.LimitCounts(7, minute, 1, 10, 1)), 10_500, 7_500);
+    assertThat(seen).containsOnlyKeys(7L);
+    assertThat(seen.get(7L)).isEqualTo(new GatewayStore.LimitCounts(7, minute, 4, 1000, 2));
+
+    // a publishes again: its row is replaced, and it sees b's
+    var seenByA = g.shareLimits("a", minute, List.of(new GatewayStore.LimitCounts(7, minute, 6, 1500, 0)), 11_000, 8_000);
+    assertThat(seenByA.get(7L)).isEqualTo(new GatewayStore.LimitCounts(7, minute, 1, 10, 1));
+    assertThat(g.shareLimits("b", minute, List.of(), 11_100, 8_100).get(7L).requests()).isEqualTo(6);
+  }
+
+  @Test
   void aRemovedEventLeavesTheRollupsAsIfItNeverWas() {
     LedgerEvent a = priced(event("k1", "2026-11-20T09:00:00Z", "m", Tokens.of(5, 5, 0, 0, 0)));
     LedgerEvent b = priced(event("k2", "2026-11-20T09:30:00Z", "m", Tokens.of(1, 1, 0, 0, 0)));

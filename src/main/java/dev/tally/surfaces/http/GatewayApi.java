@@ -60,6 +60,7 @@ final class GatewayApi implements AutoCloseable {
   private final Spool spool;
   private final SpoolDrain drain;
   private final Proxy proxy;
+  private final Gate gate;
   private final Store store;
   private final Clock clock;
 
@@ -78,7 +79,9 @@ final class GatewayApi implements AutoCloseable {
     Proxy.Observer observer = (provider, status, streamed, nanos) -> Timer.builder("tally_gateway_requests")
         .tag("provider", provider).tag("status", Integer.toString(status)).tag("stream", Boolean.toString(streamed))
         .register(metrics).record(nanos, TimeUnit.NANOSECONDS);
-    Gate gate = new Gate(keys, budgets, directory, pricer, clock, options.failOpen());
+    // on a shared PostgreSQL other replicas (`tally gateway`) may serve the same keys: share the rate-limit counts
+    this.gate = new Gate(keys, budgets, directory, pricer, clock, options.failOpen(),
+        store.soleWriter() ? null : store.gateway());
     this.proxy = new Proxy(gate, credentials::upstream, spool::append, clock, observer, options.upstreamTimeout());
   }
 
@@ -287,6 +290,7 @@ final class GatewayApi implements AutoCloseable {
   /** Writes what the spool holds; keys' last-used times too. */
   @Override
   public void close() {
+    gate.close();
     drain.close();
     try {
       keys.flushLastUsed();
