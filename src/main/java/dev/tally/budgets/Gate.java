@@ -12,6 +12,7 @@ import dev.tally.store.GatewayStore.KeyRow;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,7 +53,8 @@ public final class Gate implements Gatekeeper, AutoCloseable {
   @Override
   public Optional<Caller> authenticate(String secret) {
     return keys.authenticate(secret).map(k -> new Caller(k.id(), k.name(), k.project(),
-        new Ticket(k, new Budgets.Scopes(k.id(), k.personId(), team(k.personId())))));
+        new Ticket(k, new Budgets.Scopes(k.id(), k.personId(), team(k.personId()))),
+        k.tags() == null ? List.of() : List.of(k.tags().split(","))));
   }
 
   @Override

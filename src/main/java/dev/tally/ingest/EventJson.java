@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.ledger.Source;
+import dev.tally.ledger.Tags;
 import dev.tally.ledger.Tokens;
 import dev.tally.ledger.UsageEvent;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The wire form of a usage event (ingest API, agent spool):
@@ -15,7 +18,9 @@ import java.time.format.DateTimeParseException;
  * <pre>{"dedupKey", "timestamp" (ISO-8601 UTC), "source", "provider", "model", "tool", "identity", "keyId",
  *  "project", "sessionId", "requestId", "messageId", "sidechain",
  *  "tokens": {"input", "output", "cacheWrite5m", "cacheWrite1h", "cacheRead", "reasoning", "webSearches"},
- *  "reportedCostMicros", "reportedCostIsShare"}</pre>
+ *  "reportedCostMicros", "reportedCostIsShare", "tags": ["team:web", "feature-x"]}</pre>
+ *
+ * {@code tags} is optional; a tag must be a string without commas (see {@link Tags}).
  */
 public final class EventJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -59,6 +64,9 @@ public final class EventJson {
       n.put("reportedCostMicros", e.reportedCostMicros());
       n.put("reportedCostIsShare", e.reportedCostIsShare());
     }
+    if (!e.tags().isEmpty()) {
+      e.tags().forEach(n.putArray("tags")::add);
+    }
     return n;
   }
 
@@ -95,7 +103,24 @@ public final class EventJson {
     return new UsageEvent(key, ts, source, required(n, "provider"), required(n, "model"), optional(n, "tool"),
         optional(n, "identity"), optional(n, "keyId"), optional(n, "project"), optional(n, "sessionId"),
         optional(n, "requestId"), optional(n, "messageId"), n.path("sidechain").asBoolean(false), tokens, reported,
-        n.path("reportedCostIsShare").asBoolean(false));
+        n.path("reportedCostIsShare").asBoolean(false), tags(n.get("tags")));
+  }
+
+  private static List<String> tags(JsonNode v) throws InvalidEvent {
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    if (!v.isArray()) {
+      throw new InvalidEvent("tags must be an array of strings, not " + v);
+    }
+    List<String> tags = new ArrayList<>();
+    for (JsonNode t : v) {
+      if (!t.isTextual() || t.asText().contains(",")) {
+        throw new InvalidEvent("each tag must be a string without commas, not " + t);
+      }
+      tags.add(t.asText());
+    }
+    return Tags.of(tags);
   }
 
   private static String required(JsonNode n, String field) throws InvalidEvent {

@@ -1,5 +1,6 @@
 package dev.tally.ingest;
 
+import dev.tally.ledger.Tags;
 import dev.tally.ledger.Tokens;
 import dev.tally.ledger.UsageEvent;
 
@@ -11,6 +12,8 @@ import dev.tally.ledger.UsageEvent;
  *       tokens, the earliest time, a non-sidechain copy wins.
  *   <li>Different sources: token counts of the more exact source (gateway &gt; OTLP &gt; local log);
  *       descriptive fields filled from whichever has them, the more exact source first.
+ *   <li>Either way the tags are the union of both copies' (the gateway knows the key's and the
+ *       headers' tags, a pushed event may carry others).
  * </ul>
  *
  * The stored event's dedup key is kept, so later copies keep finding it.
@@ -43,7 +46,8 @@ final class Merge {
         primary.sidechain() && other.sidechain(),
         keepCacheSplit(primary.tokens(), other.tokens()),
         max(primary.reportedCostMicros(), other.reportedCostMicros()),
-        shareFlag(primary, other));
+        shareFlag(primary, other),
+        Tags.union(primary.tags(), other.tags()));
   }
 
   private static UsageEvent sameSource(UsageEvent a, UsageEvent b) {
@@ -67,7 +71,8 @@ final class Merge {
         a.sidechain() && b.sidechain(),
         tokens,
         max(a.reportedCostMicros(), b.reportedCostMicros()),
-        shareFlag(a, b));
+        shareFlag(a, b),
+        Tags.union(a.tags(), b.tags()));
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.tally.ledger;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,6 +23,8 @@ import java.util.Objects;
  * @param reportedCostIsShare true when that cost is this request's share of a larger figure the
  *     source reported (Claude Code's per-session cost-state) rather than the request's own cost;
  *     "auto" mode then uses it only for models the price table lacks
+ * @param tags the request's tags, normalized by {@link Tags#of} (sorted, deduplicated, trimmed, no
+ *     blanks, no commas); empty when it has none
  */
 public record UsageEvent(
     String dedupKey,
@@ -38,14 +42,23 @@ public record UsageEvent(
     boolean sidechain,
     Tokens tokens,
     Long reportedCostMicros,
-    boolean reportedCostIsShare) {
+    boolean reportedCostIsShare,
+    List<String> tags) {
+
+  /** An untagged event (what every source but the gateway and the ingest API produces). */
+  public UsageEvent(String dedupKey, Instant timestamp, Source source, String provider, String model, String tool,
+      String identity, String keyId, String project, String sessionId, String requestId, String messageId,
+      boolean sidechain, Tokens tokens, Long reportedCostMicros, boolean reportedCostIsShare) {
+    this(dedupKey, timestamp, source, provider, model, tool, identity, keyId, project, sessionId, requestId,
+        messageId, sidechain, tokens, reportedCostMicros, reportedCostIsShare, List.of());
+  }
 
   /** An event whose reported cost, if any, is the request's own. */
   public UsageEvent(String dedupKey, Instant timestamp, Source source, String provider, String model, String tool,
       String identity, String keyId, String project, String sessionId, String requestId, String messageId,
       boolean sidechain, Tokens tokens, Long reportedCostMicros) {
     this(dedupKey, timestamp, source, provider, model, tool, identity, keyId, project, sessionId, requestId,
-        messageId, sidechain, tokens, reportedCostMicros, false);
+        messageId, sidechain, tokens, reportedCostMicros, false, List.of());
   }
 
   public UsageEvent {
@@ -58,20 +71,28 @@ public record UsageEvent(
     if (dedupKey.isBlank()) {
       throw new IllegalArgumentException("dedupKey must not be blank");
     }
+    tags = Tags.of(tags);
   }
 
   public UsageEvent withTokens(Tokens newTokens) {
     return new UsageEvent(dedupKey, timestamp, source, provider, model, tool, identity, keyId,
-        project, sessionId, requestId, messageId, sidechain, newTokens, reportedCostMicros, reportedCostIsShare);
+        project, sessionId, requestId, messageId, sidechain, newTokens, reportedCostMicros, reportedCostIsShare, tags);
   }
 
   public UsageEvent withReportedCost(Long micros, boolean isShare) {
     return new UsageEvent(dedupKey, timestamp, source, provider, model, tool, identity, keyId,
-        project, sessionId, requestId, messageId, sidechain, tokens, micros, isShare);
+        project, sessionId, requestId, messageId, sidechain, tokens, micros, isShare, tags);
   }
 
   public UsageEvent withIdentity(String newIdentity) {
     return new UsageEvent(dedupKey, timestamp, source, provider, model, tool, newIdentity, keyId,
-        project, sessionId, requestId, messageId, sidechain, tokens, reportedCostMicros, reportedCostIsShare);
+        project, sessionId, requestId, messageId, sidechain, tokens, reportedCostMicros, reportedCostIsShare, tags);
+  }
+
+  /** The same event with these tags instead (normalized as {@link Tags#of} does). */
+  public UsageEvent withTags(Collection<String> newTags) {
+    return new UsageEvent(dedupKey, timestamp, source, provider, model, tool, identity, keyId,
+        project, sessionId, requestId, messageId, sidechain, tokens, reportedCostMicros, reportedCostIsShare,
+        Tags.of(newTags));
   }
 }

@@ -288,13 +288,23 @@ public final class UsageQueries {
         Dimension.PROVIDER, UsageEvent::provider, Dimension.MODEL, UsageEvent::model,
         Dimension.TOOL, UsageEvent::tool, Dimension.PROJECT, UsageEvent::project,
         Dimension.SESSION, UsageEvent::sessionId, Dimension.SOURCE, e -> e.source().wireName());
+    int tagAt = dims.indexOf(Dimension.TAG);
     for (LedgerEvent e : store.events(q)) {
       List<String> keys = new ArrayList<>(dims.size());
       for (Dimension d : dims) {
-        String v = d == Dimension.MODEL_ID ? e.modelId() : getters.get(d).apply(e.event());
+        String v = d == Dimension.MODEL_ID ? e.modelId() : d == Dimension.TAG ? "" : getters.get(d).apply(e.event());
         keys.add(v == null ? "" : v);
       }
-      result.add(new Bucket(e.event().timestamp().toEpochMilli(), keys, totalsOf(e)));
+      List<String> tags = e.event().tags();
+      if (tagAt < 0 || tags.isEmpty()) {
+        result.add(new Bucket(e.event().timestamp().toEpochMilli(), keys, totalsOf(e)));
+        continue;
+      }
+      for (String tag : tags) { // as the store does: one bucket per tag
+        List<String> tagged = new ArrayList<>(keys);
+        tagged.set(tagAt, tag);
+        result.add(new Bucket(e.event().timestamp().toEpochMilli(), tagged, totalsOf(e)));
+      }
     }
     return result;
   }

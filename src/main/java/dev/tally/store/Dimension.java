@@ -11,6 +11,12 @@ public enum Dimension {
   PROJECT("project"),
   SESSION("session_id"),
   SOURCE("source"),
+  /**
+   * One tag of the request's tag set ("" when it has none). Grouping splits a request over its
+   * tags, so rows grouped by tag add up to more than the total when requests have several; a
+   * filter on tags keeps requests having any of them.
+   */
+  TAG("tags"),
   /** The person owning the identity ("person:<id>"), or the identity itself while unmapped. */
   PERSON(null),
   /** The team of that person ("" when none). */

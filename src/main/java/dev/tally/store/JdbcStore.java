@@ -3,6 +3,7 @@ package dev.tally.store;
 import dev.tally.ledger.Cost;
 import dev.tally.ledger.LedgerEvent;
 import dev.tally.ledger.Source;
+import dev.tally.ledger.Tags;
 import dev.tally.ledger.Tokens;
 import dev.tally.ledger.UsageEvent;
 import dev.tally.sources.logs.FileCursor;
@@ -36,28 +37,32 @@ class JdbcStore implements Store {
       "dedup_key, message_key, ts_ms, source, provider, model, model_id, tool, identity, key_id,"
           + " project, session_id, request_id, message_id, sidechain, input_tokens, output_tokens,"
           + " cache_write_5m, cache_write_1h, cache_read, reasoning_tokens, web_searches,"
-          + " cost_micros, reported_cost_micros, price_version, priced_as, reported_cost_is_share";
+          + " cost_micros, reported_cost_micros, price_version, priced_as, reported_cost_is_share, tags";
+  private static final int EVENT_COLUMN_COUNT = EVENT_COLUMNS.split(",\\s*").length;
   private static final String SUM_COLUMNS =
       "events, input_tokens, output_tokens, cache_write_5m, cache_write_1h, cache_read,"
           + " reasoning_tokens, web_searches, cost_micros, reported_cost_micros, reported_events,"
           + " auto_cost_micros, unpriced_events";
   private static final String[] HOUR_DIMS = {
-    "identity", "key_id", "provider", "model", "model_id", "tool", "project", "session_id", "source"
+    "identity", "key_id", "provider", "model", "model_id", "tool", "project", "session_id", "source", "tags"
   };
   private static final String[] DAY_DIMS = {
-    "identity", "key_id", "provider", "model", "model_id", "tool", "project", "source"
+    "identity", "key_id", "provider", "model", "model_id", "tool", "project", "source", "tags"
   };
 
   enum Dialect {
-    SQLITE("MIN", "MAX"),
-    POSTGRES("LEAST", "GREATEST");
+    SQLITE("MIN", "MAX", "INSTR"),
+    POSTGRES("LEAST", "GREATEST", "STRPOS");
 
     final String min;
     final String max;
+    /** (haystack, needle) → 1-based position, 0 when absent; case-sensitive in both. */
+    final String find;
 
-    Dialect(String min, String max) {
+    Dialect(String min, String max, String find) {
       this.min = min;
       this.max = max;
+      this.find = find;
     }
   }
 
@@ -125,7 +130,7 @@ class JdbcStore implements Store {
     this.gateway = new JdbcGatewayStore(readers);
     this.collectors = new JdbcCollectorStore(readers);
     writer.setAutoCommit(false);
-    insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (" + "?,".repeat(26) + "?)";
+    insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (" + "?,".repeat(EVENT_COLUMN_COUNT - 1) + "?)";
     updateEvent = "UPDATE events SET " + String.join(" = ?, ", EVENT_COLUMNS.split(",\\s*"))
         + " = ? WHERE dedup_key = ?";
     upsertHour = upsert("rollup_hour", "hour_ms", HOUR_DIMS);
@@ -235,7 +240,7 @@ class JdbcStore implements Store {
           inserts++;
         } else {
           bindEvent(update, c.after());
-          update.setString(28, c.before().event().dedupKey());
+          update.setString(EVENT_COLUMN_COUNT + 1, c.before().event().dedupKey());
           update.addBatch();
           updates++;
         }
@@ -286,7 +291,8 @@ class JdbcStore implements Store {
     }
     ps.setString(i++, le.cost().priceVersion());
     ps.setString(i++, le.cost().pricedAs());
-    ps.setInt(i, e.reportedCostIsShare() ? 1 : 0);
+    ps.setInt(i++, e.reportedCostIsShare() ? 1 : 0);
+    ps.setString(i, Tags.join(e.tags()));
   }
 
   private static LedgerEvent readEvent(ResultSet rs) throws SQLException {
@@ -309,7 +315,8 @@ class JdbcStore implements Store {
         new Tokens(rs.getLong(16), rs.getLong(17), rs.getLong(18), rs.getLong(19), rs.getLong(20),
             rs.getLong(21), rs.getLong(22)),
         reportedCost,
-        rs.getInt(27) != 0);
+        rs.getInt(27) != 0,
+        Tags.split(rs.getString(28)));
     return new LedgerEvent(e, rs.getString(7), new Cost(rs.getLong(23), rs.getString(25), rs.getString(26)));
   }
 
@@ -346,10 +353,11 @@ class JdbcStore implements Store {
     String tool = nz(e.tool());
     String project = nz(e.project());
     String source = e.source().wireName();
+    String tags = Tags.join(e.tags());
     List<Object> hourKey = List.of(Math.floorDiv(ts, HOUR_MS) * HOUR_MS, identity, key, e.provider(),
-        model, le.modelId(), tool, project, nz(e.sessionId()), source);
+        model, le.modelId(), tool, project, nz(e.sessionId()), source, tags);
     List<Object> dayKey = List.of(Math.floorDiv(ts, DAY_MS) * DAY_MS, identity, key, e.provider(),
-        model, le.modelId(), tool, project, source);
+        model, le.modelId(), tool, project, source, tags);
     List<Object> monthKey = new ArrayList<>(dayKey);
     monthKey.set(0, monthStart(ts));
     add(hours.computeIfAbsent(hourKey, k -> emptySums()), le, ts, sign);
@@ -504,7 +512,7 @@ class JdbcStore implements Store {
     if (hit != null && hit.generation() == gen) {
       return hit.rows();
     }
-    List<UsageRow> rows = List.copyOf(usageUncached(q));
+    List<UsageRow> rows = List.copyOf(splitTagSets(q, usageUncached(q)));
     cache.put(q, new CachedUsage(gen, rows, System.currentTimeMillis()));
     return rows;
   }
@@ -574,6 +582,31 @@ class JdbcStore implements Store {
       k.add(r.hourMs());
       merged.merge(k, new UsageRow(r.hourMs(), keys, r.totals()),
           (a, b) -> new UsageRow(a.hourMs(), a.keys(), a.totals().plus(b.totals())));
+    }
+    return new ArrayList<>(merged.values());
+  }
+
+  /**
+   * Rows grouped by {@link Dimension#TAG} come from SQL keyed by the whole tag set ("a,b"); each
+   * becomes one row per tag ("" for none), merged with the other rows of that tag. So a request
+   * tagged a and b counts once under a and once under b.
+   */
+  private static List<UsageRow> splitTagSets(UsageQuery q, List<UsageRow> rows) {
+    int at = q.groupBy().indexOf(Dimension.TAG);
+    if (at < 0) {
+      return rows;
+    }
+    Map<List<Object>, UsageRow> merged = new LinkedHashMap<>();
+    for (UsageRow r : rows) {
+      List<String> tags = Tags.split(r.keys().get(at));
+      for (String tag : tags.isEmpty() ? List.of("") : tags) {
+        List<String> keys = new ArrayList<>(r.keys());
+        keys.set(at, tag);
+        List<Object> k = new ArrayList<>(keys);
+        k.add(r.hourMs());
+        merged.merge(k, new UsageRow(r.hourMs(), keys, r.totals()),
+            (a, b) -> new UsageRow(a.hourMs(), a.keys(), a.totals().plus(b.totals())));
+      }
     }
     return new ArrayList<>(merged.values());
   }
@@ -743,7 +776,7 @@ class JdbcStore implements Store {
   }
 
   /** WHERE clause for a rollup read; the range is on the bucket start, which the range is aligned to. */
-  private static String where(UsageQuery q, String time, long bucket, List<Object> params) {
+  private String where(UsageQuery q, String time, long bucket, List<Object> params) {
     List<String> conditions = new ArrayList<>();
     if (q.from() != null) {
       conditions.add(time + " >= ?");
@@ -757,10 +790,14 @@ class JdbcStore implements Store {
     return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
   }
 
-  private static void filterConditions(Map<Dimension, Set<String>> filters, List<String> conditions,
+  private void filterConditions(Map<Dimension, Set<String>> filters, List<String> conditions,
       List<Object> params, boolean rawEvents) {
     for (Map.Entry<Dimension, Set<String>> f : filters.entrySet()) {
       if (f.getValue().isEmpty()) {
+        continue;
+      }
+      if (f.getKey() == Dimension.TAG) {
+        conditions.add(anyTag(f.getValue(), params));
         continue;
       }
       // Raw events keep NULL for unknown; rollups keep "".
@@ -768,6 +805,23 @@ class JdbcStore implements Store {
       conditions.add(expr + " IN (" + "?,".repeat(f.getValue().size() - 1) + "?)");
       params.addAll(f.getValue());
     }
+  }
+
+  /**
+   * Rows whose tag set holds any of {@code tags} ("" = no tags): the stored set wrapped in commas
+   * contains ",tag," (tags have no commas, so this matches whole tags only).
+   */
+  private String anyTag(Set<String> tags, List<Object> params) {
+    List<String> any = new ArrayList<>();
+    for (String tag : new java.util.TreeSet<>(tags)) {
+      if (tag.isEmpty()) {
+        any.add("r.tags = ''");
+      } else {
+        any.add(dialect.find + "(',' || r.tags || ',', ?) > 0");
+        params.add("," + tag + ",");
+      }
+    }
+    return "(" + String.join(" OR ", any) + ")";
   }
 
   private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {

@@ -98,10 +98,10 @@ class IngestTest {
 
   @Test
   void theGatewaysCountsWinOverTheLocalLogsAndTheLogKeepsItsProject() {
-    var log = claude("req_1", "msg_1", "2026-11-20T09:00:00Z", Tokens.of(10, 90, 0, 0, 0), false);
+    var log = claude("req_1", "msg_1", "2026-11-20T09:00:00Z", Tokens.of(10, 90, 0, 0, 0), false).withTags(List.of("laptop"));
     var gw = new UsageEvent("anthropic:req:req_1", Instant.parse("2026-11-20T09:00:01Z"), Source.GATEWAY,
         "anthropic", "claude-sonnet-4-5", null, "key:tk_1", "tk_1", null, null, "req_1", "msg_1", false,
-        Tokens.of(10, 100, 0, 0, 0), null);
+        Tokens.of(10, 100, 0, 0, 0), null).withTags(List.of("team:web", "ci"));
     ingest.write(List.of(log), List.of());
     ingest.write(List.of(gw), List.of());
     var stored = store.findByDedupKeys(List.of("anthropic:req:req_1")).get("anthropic:req:req_1").event();
@@ -110,6 +110,7 @@ class IngestTest {
     assertThat(stored.identity()).isEqualTo("key:tk_1");
     assertThat(stored.project()).isEqualTo("app");
     assertThat(stored.sessionId()).isEqualTo("s1");
+    assertThat(stored.tags()).as("both copies' tags").containsExactly("ci", "laptop", "team:web");
     // a later re-read of the log changes nothing
     assertThat(ingest.write(List.of(log), List.of()).duplicates()).isEqualTo(1);
     assertThat(totals().tokens().output()).isEqualTo(100);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tally.ledger.Source;
 import dev.tally.ledger.Tokens;
 import dev.tally.ledger.UsageEvent;
+import dev.tally.store.Dimension;
 import dev.tally.store.SqliteStore;
 import dev.tally.store.Store;
 import dev.tally.store.UsageQuery;
@@ -17,6 +18,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -24,16 +28,20 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** However copies of requests arrive (order, batches), the ledger ends up with the per-key maximum. */
+/**
+ * However copies of requests arrive (order, batches), the ledger ends up with the per-key maximum
+ * of the tokens and the union of the tags.
+ */
 class MergeProperties {
 
-  record Copy(int request, Tokens tokens, int minute) {}
+  record Copy(int request, Tokens tokens, int minute, Set<String> tags) {}
 
   @Provide
   Arbitrary<List<Copy>> copies() {
     Arbitrary<Long> n = Arbitraries.longs().between(0, 50_000);
     Arbitrary<Tokens> tokens = Combinators.combine(n, n, n, n, n).as(Tokens::of);
-    return Combinators.combine(Arbitraries.integers().between(0, 9), tokens, Arbitraries.integers().between(0, 600))
+    Arbitrary<Set<String>> tags = Arbitraries.of("a", "b", "team:web").set().ofMaxSize(3);
+    return Combinators.combine(Arbitraries.integers().between(0, 9), tokens, Arbitraries.integers().between(0, 600), tags)
         .as(Copy::new).list().ofMinSize(1).ofMaxSize(40);
   }
 
@@ -45,7 +53,7 @@ class MergeProperties {
       for (Copy c : copies) {
         events.add(new UsageEvent("anthropic:req:r" + c.request(), Instant.parse("2026-11-20T00:00:00Z").plusSeconds(60L * c.minute()),
             Source.LOCAL_LOG, "anthropic", "m", "claude-code", null, null, null, null, "r" + c.request(), "msg" + c.request(),
-            false, c.tokens(), null));
+            false, c.tokens(), null).withTags(c.tags()));
       }
       Collections.shuffle(events, new Random(seed));
       Random cut = new Random(seed + 1);
@@ -60,12 +68,25 @@ class MergeProperties {
         expected.merge(c.request(), c.tokens(), Tokens::max);
       }
       Tokens expectedTotal = expected.values().stream().reduce(Tokens.ZERO, Tokens::plus);
+      Map<Integer, Set<String>> expectedTags = new HashMap<>();
+      for (Copy c : copies) {
+        expectedTags.computeIfAbsent(c.request(), k -> new TreeSet<>()).addAll(c.tags());
+      }
       var t = store.usage(new UsageQuery(null, null, List.of(), Map.of(), false)).get(0).totals();
       assertThat(t.events()).isEqualTo(expected.size());
       assertThat(t.tokens()).isEqualTo(expectedTotal);
       assertThat(t.costMicros()).isEqualTo(expectedTotal.total());
       var hourly = store.usage(new UsageQuery(null, null, List.of(), Map.of(), true));
       assertThat(hourly.stream().mapToLong(r -> r.totals().events()).sum()).isEqualTo(expected.size());
+
+      expectedTags.forEach((request, tags) -> assertThat(store.findByDedupKeys(List.of("anthropic:req:r" + request))
+          .get("anthropic:req:r" + request).event().tags()).containsExactlyElementsOf(tags));
+      Map<String, Long> requestsPerTag = new TreeMap<>();
+      expectedTags.values().forEach(tags -> (tags.isEmpty() ? Set.of("") : tags).forEach(tag -> requestsPerTag.merge(tag, 1L, Long::sum)));
+      Map<String, Long> got = new TreeMap<>();
+      store.usage(new UsageQuery(null, null, List.of(Dimension.TAG), Map.of(), false))
+          .forEach(r -> got.put(r.keys().get(0), r.totals().events()));
+      assertThat(got).isEqualTo(requestsPerTag);
     } finally {
       try (var files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -140,6 +140,36 @@ class UsageQueriesTest {
   }
 
   @Test
+  void tablesByTagAgreeInWholeAndHalfHourZones() {
+    // the same requests again, now tagged: ingest merges the copies, keeping the union of the tags
+    List<UsageEvent> tagged = new ArrayList<>();
+    for (var e : store.events(new dev.tally.store.UsageQuery(null, null, List.of(), Map.of(), false))) {
+      int i = Integer.parseInt(e.event().dedupKey().substring("anthropic:req:".length()));
+      List<String> tags = new ArrayList<>();
+      if (i % 2 == 0) {
+        tags.add("even");
+      }
+      if (i % 3 == 0) {
+        tags.add("three");
+      }
+      tagged.add(e.event().withTags(tags));
+    }
+    try (Ingest ingest = new Ingest(store, FIXTURE_PRICES, "local:dev")) {
+      ingest.write(tagged, List.of());
+    }
+    var q = queries("2026-11-23T00:00:00Z");
+    for (ZoneId zone : List.of(ZoneOffset.UTC, ZoneId.of("Asia/Kolkata"))) { // rollups, then raw events
+      Map<String, Long> requests = new java.util.TreeMap<>();
+      for (UsageQueries.Row row : q.table(Range.all(zone), Filter.NONE, List.of(Dimension.TAG))) {
+        requests.merge(row.keys().get(0), row.between(null, null).events(), Long::sum);
+      }
+      assertThat(requests).as(zone.getId()).containsExactly(Map.entry("", 5L), Map.entry("even", 6L), Map.entry("three", 4L));
+      var three = q.table(Range.all(zone), Filter.NONE.and(Dimension.TAG, java.util.Set.of("three")), List.of(Dimension.MODEL));
+      assertThat(three.stream().mapToLong(r -> r.between(null, null).events()).sum()).as(zone.getId()).isEqualTo(4);
+    }
+  }
+
+  @Test
   void blocksMatchTheFixture() {
     List<Block> blocks = queries("2026-11-23T00:00:00Z").blocks(Range.all(ZoneOffset.UTC), Filter.NONE, Duration.ofHours(5));
     assertThat(blocks).hasSize(2);

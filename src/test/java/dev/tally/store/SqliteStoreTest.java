@@ -36,4 +36,13 @@ class SqliteStoreTest extends StoreContract {
     store = openStore();
     assertThat(store.eventCount()).isEqualTo(1);
   }
+
+  @Test
+  void theTagsMigrationKeepsAnOlderLedgersEventsAndRollups() throws Exception {
+    Path old = dir.resolve("old.db");
+    OldLedger.create("jdbc:sqlite:" + old, null, null, "sqlite");
+    try (Store migrated = SqliteStore.open(old)) {
+      OldLedger.check(migrated);
+    }
+  }
 }

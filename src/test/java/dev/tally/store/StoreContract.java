@@ -388,6 +388,89 @@ abstract class StoreContract {
     assertThat(inputByDay(wider)).containsExactly(Map.entry("2026-11-02", 15L), Map.entry("2026-11-03", 100L));
   }
 
+  private static LedgerEvent tagged(String key, String time, long input, String... tags) {
+    return priced(event(key, time, "m", Tokens.of(input, 0, 0, 0, 0)).withTags(List.of(tags)));
+  }
+
+  /** Input tokens and requests per key of a one-dimension read. */
+  private Map<String, List<Long>> inputAndRequestsBy(UsageQuery q) {
+    Map<String, List<Long>> got = new java.util.TreeMap<>();
+    for (UsageRow r : store.usage(q)) {
+      got.merge(r.keys().get(0), List.of(r.totals().tokens().input(), r.totals().events()),
+          (a, b) -> List.of(a.get(0) + b.get(0), a.get(1) + b.get(1)));
+    }
+    return got;
+  }
+
+  @Test
+  void groupingByTagCountsARequestUnderEachOfItsTagsAndOnceInTheTotal() {
+    store.apply(List.of(
+        new Store.Change(null, tagged("k1", "2026-11-20T09:00:00Z", 1, "team:web", "feature-x")),
+        new Store.Change(null, tagged("k2", "2026-11-20T10:00:00Z", 10, "feature-x")),
+        new Store.Change(null, tagged("k3", "2026-11-21T09:00:00Z", 100))), List.of());
+
+    assertThat(inputAndRequestsBy(all(List.of(Dimension.TAG)))).containsExactly(
+        Map.entry("", List.of(100L, 1L)), Map.entry("feature-x", List.of(11L, 2L)), Map.entry("team:web", List.of(1L, 1L)));
+    assertThat(store.usage(all(List.of())).get(0).totals().events()).isEqualTo(3);
+    assertThat(store.usage(all(List.of())).get(0).totals().tokens().input()).isEqualTo(111);
+    // hourly and day-keyed reads split the same way (rollup_hour, rollup_day and the per-day cache)
+    UsageQuery hourly = new UsageQuery(null, null, List.of(Dimension.TAG), Map.of(), true);
+    assertThat(store.usage(hourly)).filteredOn(r -> r.keys().equals(List.of("feature-x")))
+        .extracting(UsageRow::hourMs).containsExactlyInAnyOrder(
+            Instant.parse("2026-11-20T09:00:00Z").toEpochMilli(), Instant.parse("2026-11-20T10:00:00Z").toEpochMilli());
+    UsageQuery byDay = new UsageQuery(Instant.parse("2026-11-20T00:00:00Z"), Instant.parse("2026-11-22T00:00:00Z"),
+        List.of(Dimension.TAG, Dimension.MODEL), Map.of(), true, true);
+    assertThat(inputAndRequestsBy(byDay)).containsExactly(
+        Map.entry("", List.of(100L, 1L)), Map.entry("feature-x", List.of(11L, 2L)), Map.entry("team:web", List.of(1L, 1L)));
+    // months and days at its edges: a range over whole months reads rollup_month
+    UsageQuery months = new UsageQuery(Instant.parse("2026-10-15T00:00:00Z"), Instant.parse("2027-01-10T00:00:00Z"),
+        List.of(Dimension.TAG), Map.of(), false);
+    assertThat(inputAndRequestsBy(months)).containsEntry("feature-x", List.of(11L, 2L)).hasSize(3);
+  }
+
+  @Test
+  void filteringByTagsKeepsRequestsWithAnyOfThemWholeTagsOnly() {
+    store.apply(List.of(
+        new Store.Change(null, tagged("k1", "2026-11-20T09:00:00Z", 1, "team:web", "feature-x")),
+        new Store.Change(null, tagged("k2", "2026-11-20T10:00:00Z", 10, "feature-x")),
+        new Store.Change(null, tagged("k3", "2026-11-20T11:00:00Z", 100, "team:api")),
+        new Store.Change(null, tagged("k4", "2026-11-20T12:00:00Z", 1000, "feature-xl", "Team:web")),
+        new Store.Change(null, tagged("k5", "2026-11-20T13:00:00Z", 10000))), List.of());
+
+    UsageQuery webOrApi = new UsageQuery(null, null, List.of(), Map.of(Dimension.TAG, Set.of("team:web", "team:api")), false);
+    assertThat(store.usage(webOrApi).get(0).totals().tokens().input()).isEqualTo(101);
+    assertThat(store.events(webOrApi)).extracting(e -> e.event().dedupKey()).containsExactly("k1", "k3");
+    UsageQuery featureX = new UsageQuery(null, null, List.of(), Map.of(Dimension.TAG, Set.of("feature-x")), false);
+    assertThat(store.usage(featureX).get(0).totals().tokens().input()).as("not feature-xl").isEqualTo(11);
+    UsageQuery untagged = new UsageQuery(null, null, List.of(Dimension.TOOL), Map.of(Dimension.TAG, Set.of("")), false);
+    assertThat(store.usage(untagged)).singleElement().satisfies(r -> assertThat(r.totals().tokens().input()).isEqualTo(10000));
+    // a filter selects requests; grouping then shows every tag they have
+    UsageQuery webByTag = new UsageQuery(null, null, List.of(Dimension.TAG), Map.of(Dimension.TAG, Set.of("team:web")), false);
+    assertThat(inputAndRequestsBy(webByTag)).containsExactly(
+        Map.entry("feature-x", List.of(1L, 1L)), Map.entry("team:web", List.of(1L, 1L)));
+    // a role's scope narrows by person; a tag filter inside it stays a tag filter
+    UsageQuery scoped = new UsageQuery(null, null, List.of(Dimension.PERSON),
+        new dev.tally.query.Filter(Map.of(Dimension.TAG, Set.of("feature-x")))
+            .restrict(Dimension.PERSON, Set.of("email:dev@example.com")).values(), false);
+    assertThat(store.usage(scoped)).singleElement().satisfies(r -> assertThat(r.totals().tokens().input()).isEqualTo(11));
+  }
+
+  @Test
+  void tagsSurviveAMergeAndTheRollupsMoveToTheNewTagSet() {
+    LedgerEvent fromGateway = tagged("k1", "2026-11-20T09:00:00Z", 5, "team:web", "ci");
+    store.apply(List.of(new Store.Change(null, fromGateway)), List.of());
+    assertThat(store.findByDedupKeys(List.of("k1")).get("k1").event().tags()).containsExactly("ci", "team:web");
+    // the same request from a second source, its tags unioned by ingest's merge
+    LedgerEvent merged = tagged("k1", "2026-11-20T09:00:00Z", 7, "ci", "feature-x", "team:web");
+    store.apply(List.of(new Store.Change(fromGateway, merged)), List.of());
+
+    assertThat(store.findByDedupKeys(List.of("k1")).get("k1").event()).isEqualTo(merged.event());
+    assertThat(inputAndRequestsBy(all(List.of(Dimension.TAG)))).containsExactly(
+        Map.entry("ci", List.of(7L, 1L)), Map.entry("feature-x", List.of(7L, 1L)), Map.entry("team:web", List.of(7L, 1L)));
+    assertThat(store.usage(new UsageQuery(null, null, List.of(Dimension.TAG), Map.of(), true)))
+        .as("no row of the old tag set is left").hasSize(3);
+  }
+
   private Map<String, Long> inputByDay(UsageQuery q) {
     Map<String, Long> byDay = new java.util.TreeMap<>();
     for (UsageRow r : store.usage(q)) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.ledger.DedupKeys;
 import dev.tally.ledger.Source;
+import dev.tally.ledger.Tags;
 import dev.tally.ledger.UsageEvent;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -264,8 +265,40 @@ public final class Proxy {
     return new UsageEvent(key, at, Source.GATEWAY, provider, meter.model != null ? meter.model : requestModel,
         tool(ctx), caller.identity(), Long.toString(caller.keyId()), project != null ? project : caller.project(),
         firstHeader(ctx, "x-claude-code-session-id", "session-id", "session_id", "x-tally-session", "helicone-session-id"),
-        requestId, messageId, ctx.header("x-claude-code-agent-id") != null, meter.tokens(), meter.reportedCostMicros);
+        requestId, messageId, ctx.header("x-claude-code-agent-id") != null, meter.tokens(), meter.reportedCostMicros,
+        false, tags(ctx, caller));
   }
+
+  /**
+   * The key's tags, those of {@code x-tally-tags} (comma-separated, the header may repeat), each
+   * {@code Helicone-Property-<Name>: <value>} as {@code <name>:<value>} (but the project one, which
+   * names the project) and {@code Helicone-User-Id: <id>} as {@code user:<id>}. The user id is only
+   * a tag: the request stays the key owner's, whoever the client says the end user is.
+   */
+  static List<String> tags(Context ctx, Caller caller) {
+    List<String> tags = new java.util.ArrayList<>(caller.tags());
+    for (var names = ctx.req().getHeaderNames(); names.hasMoreElements(); ) {
+      String header = names.nextElement();
+      String lower = header.toLowerCase(Locale.ROOT);
+      for (var values = ctx.req().getHeaders(header); values.hasMoreElements(); ) {
+        String value = values.nextElement();
+        if (value == null || value.isBlank()) {
+          continue;
+        }
+        if (lower.equals("x-tally-tags")) {
+          tags.addAll(List.of(value.split(",")));
+        } else if (lower.equals("helicone-user-id")) {
+          tags.add("user:" + Tags.clean(value));
+        } else if (lower.startsWith(HELICONE_PROPERTY) && !lower.equals("helicone-property-project")
+            && lower.length() > HELICONE_PROPERTY.length()) {
+          tags.add(Tags.clean(lower.substring(HELICONE_PROPERTY.length())) + ":" + Tags.clean(value));
+        }
+      }
+    }
+    return Tags.of(tags);
+  }
+
+  private static final String HELICONE_PROPERTY = "helicone-property-";
 
   private HttpRequest upstreamRequest(Context ctx, Upstream upstream, String path, byte[] body) {
     String target = upstream.anthropic() ? path : path.substring("/v1".length());

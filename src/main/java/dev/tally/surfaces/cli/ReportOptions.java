@@ -40,6 +40,10 @@ final class ReportOptions {
   @Option(names = {"-p", "--project"}, split = ",", paramLabel = "NAME", description = "Only these projects.")
   List<String> projects;
 
+  @Option(names = "--tag", split = ",", paramLabel = "TAG",
+      description = "Only requests with any of these tags (gateway key tags, x-tally-tags, Helicone properties).")
+  List<String> tags;
+
   @Option(names = {"-m", "--mode"}, paramLabel = "MODE", defaultValue = "auto",
       description = "Cost: auto (the agent's own figure where it logged one, else computed), calculate (always computed from tokens), display (only logged costs). Default: ${DEFAULT-VALUE}.")
   String mode;
@@ -95,6 +99,9 @@ final class ReportOptions {
     }
     if (projects != null && !projects.isEmpty()) {
       f = f.and(Dimension.PROJECT, Set.copyOf(projects));
+    }
+    if (tags != null && !tags.isEmpty()) {
+      f = f.and(Dimension.TAG, Set.copyOf(tags.stream().map(String::trim).toList()));
     }
     return f;
   }

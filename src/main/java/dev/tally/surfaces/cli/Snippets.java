@@ -20,6 +20,8 @@ public final class Snippets {
           export ANTHROPIC_AUTH_TOKEN=%2$s
           # optional: count this repository's work under a project
           export ANTHROPIC_CUSTOM_HEADERS="x-tally-project: $(basename "$(git rev-parse --show-toplevel 2>/dev/null || pwd)")"
+          # optional: tag the requests too (one "Name: value" per line), e.g.
+          #   export ANTHROPIC_CUSTOM_HEADERS="$ANTHROPIC_CUSTOM_HEADERS"$'\\n'"x-tally-tags: feature-x,oncall"
           # then run: claude
           """.formatted(server, key);
       case "codex" -> """

@@ -769,11 +769,12 @@ public final class Server implements AutoCloseable {
   }
 
   static Dimension dimension(String name) {
+    String n = name.trim().toUpperCase(Locale.ROOT);
     try {
-      return Dimension.valueOf(name.trim().toUpperCase(Locale.ROOT));
+      return Dimension.valueOf(n.equals("TAGS") ? "TAG" : n); // filter.tags reads as naturally as filter.tag
     } catch (IllegalArgumentException e) {
       throw new ApiError(400, "cannot group or filter by '" + name + "' (person, team, identity, key, provider, model, tool,"
-          + " project, session, source)");
+          + " project, tag, session, source)");
     }
   }
 

@@ -310,4 +310,80 @@ class GatewayTest {
     assertThat(limited.headers().firstValue("retry-after")).isPresent();
     assertThat(recorded(2)).allSatisfy(e -> assertThat(e.event().project()).isEqualTo("payments"));
   }
+
+  @Test
+  void requestsAreTaggedByTheirKeyAndHeadersAndTheUsageApiGroupsAndFiltersByTag() throws Exception {
+    JsonNode bob = api("POST", "/api/v1/keys", Map.of("name", "bob ci", "email", "bob@corp.com", "team", "api",
+        "tags", List.of("team:api", "ci")));
+    String bobKey = bob.path("secret").asText();
+    String ask = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[]}";
+    assertThat(anthropic(bobKey, ask, "x-tally-tags", "feature-x, ci", "Helicone-Property-Env", "prod",
+        "Helicone-Property-Project", "payments", "Helicone-User-Id", "u-42").statusCode()).isEqualTo(200);
+    assertThat(anthropic(bobKey, ask).statusCode()).isEqualTo(200);
+    assertThat(anthropic(aliceKey, ask, "x-tally-tags", "feature-x").statusCode()).isEqualTo(200);
+    assertThat(anthropic(aliceKey, ask).statusCode()).isEqualTo(200);
+
+    List<LedgerEvent> events = recorded(4);
+    LedgerEvent helicone = events.stream().filter(e -> e.event().tags().contains("env:prod")).findFirst().orElseThrow();
+    assertThat(helicone.event().tags()).containsExactly("ci", "env:prod", "feature-x", "team:api", "user:u-42");
+    assertThat(helicone.event().project()).isEqualTo("payments");
+    assertThat(helicone.event().identity()).as("the person stays the key's owner").isEqualTo("key:" + bob.path("id").asLong());
+    assertThat(events).extracting(e -> e.event().tags()).containsExactlyInAnyOrder(helicone.event().tags(),
+        List.of("ci", "team:api"), List.of("feature-x"), List.of());
+    for (FakeProvider.Seen seen : provider.seen) {
+      assertThat(seen.headers().keySet()).as("tagging headers stay at the gateway")
+          .noneMatch(h -> h.toLowerCase(java.util.Locale.ROOT).startsWith("x-tally-") || h.toLowerCase(java.util.Locale.ROOT).startsWith("helicone-"));
+    }
+
+    // what the provider reported for the requests having a tag, and what Tally priced them at
+    java.util.function.Function<String, long[]> expected = tag -> {
+      long[] sum = new long[4];
+      for (LedgerEvent e : events) {
+        if (tag.isEmpty() ? e.event().tags().isEmpty() : e.event().tags().contains(tag)) {
+          var reported = provider.reported.get(e.event().requestId());
+          sum[0]++;
+          sum[1] += reported.input();
+          sum[2] += reported.output();
+          sum[3] += e.autoCostMicros();
+        }
+      }
+      return sum;
+    };
+    JsonNode byTag = api("GET", "/api/v1/usage?range=7d&groupBy=tag", null).path("rows");
+    Map<String, JsonNode> rows = new java.util.TreeMap<>();
+    byTag.forEach(r -> rows.put(r.path("tag").asText(), r));
+    assertThat(rows).containsOnlyKeys("", "ci", "env:prod", "feature-x", "team:api", "user:u-42");
+    for (String tag : rows.keySet()) {
+      JsonNode row = rows.get(tag);
+      long[] want = expected.apply(tag);
+      assertThat(row.path("requests").asLong()).as(tag).isEqualTo(want[0]);
+      assertThat(row.path("inputTokens").asLong()).as(tag).isEqualTo(want[1]);
+      assertThat(row.path("outputTokens").asLong()).as(tag).isEqualTo(want[2]);
+      assertThat(row.path("cost").decimalValue()).as(tag).isEqualByComparingTo(dev.tally.ledger.Money.dollars(want[3]));
+    }
+    assertThat(rows.get("ci").path("requests").asLong()).isEqualTo(2);
+    assertThat(rows.get("feature-x").path("requests").asLong()).isEqualTo(2);
+    assertThat(rows.get("").path("requests").asLong()).isEqualTo(1);
+
+    // requests with any of the tags, grouped by key: bob's Helicone-tagged one and alice's feature-x one
+    JsonNode filtered = api("GET", "/api/v1/usage?range=7d&groupBy=key&filter.tag=feature-x&filter.tag=env:prod", null).path("rows");
+    long[] featureX = expected.apply("feature-x");
+    assertThat(filtered).hasSize(2);
+    long requests = 0;
+    long input = 0;
+    java.math.BigDecimal cost = java.math.BigDecimal.ZERO;
+    for (JsonNode r : filtered) {
+      requests += r.path("requests").asLong();
+      input += r.path("inputTokens").asLong();
+      cost = cost.add(r.path("cost").decimalValue());
+    }
+    assertThat(requests).isEqualTo(2);
+    assertThat(input).isEqualTo(featureX[1]);
+    assertThat(cost).isEqualByComparingTo(dev.tally.ledger.Money.dollars(featureX[3]));
+    JsonNode aliceOnly = api("GET", "/api/v1/usage?range=7d&groupBy=tag&filter.tag=feature-x&filter.key=" + aliceKeyId, null).path("rows");
+    assertThat(aliceOnly).singleElement().satisfies(r -> {
+      assertThat(r.path("tag").asText()).isEqualTo("feature-x");
+      assertThat(r.path("requests").asLong()).isEqualTo(1);
+    });
+  }
 }

@@ -194,4 +194,24 @@ class ReportsCliTest {
     }
     return to;
   }
+
+  @Test
+  void tagOptionKeepsRequestsWithAnyOfTheTags() {
+    try (dev.tally.store.Store store = dev.tally.store.SqliteStore.open(home.resolve("data/tally.db"))) {
+      List<dev.tally.store.Store.Change> changes = new ArrayList<>();
+      String[][] tagged = {{"ci", "team:web"}, {"feature-x"}, {}};
+      for (int i = 0; i < tagged.length; i++) {
+        var e = dev.tally.store.Events.event("k" + i, "2026-11-20T09:00:00Z", "m",
+            dev.tally.ledger.Tokens.of(10L * (i + 1), 0, 0, 0, 0)).withTags(List.of(tagged[i]));
+        changes.add(new dev.tally.store.Store.Change(null, dev.tally.store.Events.priced(e)));
+      }
+      store.apply(changes, List.of());
+    }
+    JsonNode all = cli.run("daily", "--json", "--timezone", "UTC", "--no-scan").json();
+    assertThat(all.get("daily").get(0).get("inputTokens").asLong()).isEqualTo(60);
+    Cli.Run run = cli.run("daily", "--json", "--timezone", "UTC", "--no-scan", "--tag", "ci,feature-x");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.json().get("daily").get(0).get("requests").asLong()).isEqualTo(2);
+    assertThat(run.json().get("daily").get(0).get("inputTokens").asLong()).isEqualTo(30);
+  }
 }
