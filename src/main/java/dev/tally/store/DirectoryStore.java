@@ -12,6 +12,10 @@ public interface DirectoryStore {
 
   record TokenRow(long id, String prefix, String name, String scope, Long personId, long createdMs, Long revokedMs) {}
 
+  /** An invitation to sign in; {@code leadOf} are the teams a lead will read. */
+  record InviteRow(long id, String username, String role, Long personId, Set<String> leadOf, String createdBy, long createdMs,
+      long expiresMs, Long usedMs, Long revokedMs) {}
+
   long teamId(String name);
 
   long createPerson(String name, String team);
@@ -49,4 +53,21 @@ public interface DirectoryStore {
   List<TokenRow> tokens();
 
   void revokeToken(long id, long nowMs);
+
+  /** Stores an invite; earlier pending invites for the same user name are revoked. */
+  long createInvite(String tokenHash, String username, String role, Long personId, Set<String> leadOf, String createdBy,
+      long nowMs, long expiresMs);
+
+  Optional<InviteRow> inviteByTokenHash(String tokenHash);
+
+  /** Every invite, newest first. */
+  List<InviteRow> invites();
+
+  void revokeInvite(long id, long nowMs);
+
+  /**
+   * In one transaction: marks the invite used, unless it was used, revoked or expired at {@code nowMs}
+   * (then false and nothing changes), and creates its user with this password hash and a lead's teams.
+   */
+  boolean redeemInvite(long id, String passwordHash, long nowMs);
 }
