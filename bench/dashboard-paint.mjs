@@ -33,13 +33,15 @@ const observe = () => {
 async function measure(page, load) {
   await load();
   await page.waitForFunction(() => window.__marks?.kpis && window.__marks?.table && window.__marks?.chart, null, { timeout: 120_000 });
-  return page.evaluate(() => {
+  const marks = await page.evaluate(() => {
     const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime;
     const api = performance.getEntriesByType('resource').filter(r => r.name.includes('/api/'))
       .map(r => ({ path: new URL(r.name).pathname.replace('/api/v1/', ''), ms: r.duration, kb: r.transferSize / 1024 }));
     api.sort((a, b) => b.ms - a.ms);
     return { fcp, ...window.__marks, slowest: api[0], apiKb: api.reduce((s, r) => s + r.kb, 0) };
   });
+  await page.waitForLoadState('networkidle'); // the page's later reads (models column, filter values) end before the next load
+  return marks;
 }
 
 const ms = v => v == null ? '—' : v.toFixed(0).padStart(7);

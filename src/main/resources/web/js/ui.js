@@ -137,16 +137,27 @@ export function dataTable({ id, columns, rows, search, placeholder = 'Search', p
 
 function dark() { return matchMedia('(prefers-color-scheme: dark)').matches; }
 
-/** An ECharts chart in `el`; options built by the caller. Returns the instance (null without ECharts). */
+// ECharts (1 MB) loads on its own (async), so the first figures do not wait for it; charts draw once it is in.
+const echartsReady = new Promise(resolve => {
+  const script = document.getElementById('echarts-js');
+  if (window.echarts || !script) { resolve(!!window.echarts); return; }
+  script.addEventListener('load', () => resolve(true));
+  script.addEventListener('error', () => resolve(false));
+});
+
+/** An ECharts chart in `el`, options built by the caller: now, or as soon as ECharts has loaded. */
 export function chart(el, option) {
-  if (!window.echarts) { el.textContent = 'Chart library did not load.'; return null; }
+  if (window.echarts) draw(el, option);
+  else echartsReady.then(ok => { if (ok) draw(el, option); else el.textContent = 'Chart library did not load.'; });
+}
+
+function draw(el, option) {
   const old = window.echarts.getInstanceByDom(el);
   if (old) old.dispose();
   const c = window.echarts.init(el, dark() ? 'dark' : null, { renderer: 'svg' });
   c.setOption({ backgroundColor: 'transparent', animation: false, grid: { left: 56, right: 16, top: 30, bottom: 28 },
     tooltip: { trigger: 'axis' }, ...option });
   new ResizeObserver(() => c.resize()).observe(el);
-  return c;
 }
 
 export function toast(message) {

@@ -19,7 +19,6 @@ export function query(extra = {}) {
 /** #/usage or #/usage/90d (a range to open with). Draws the frame at once and each part as its answer arrives. */
 export async function render(main, [range] = []) {
   if (RANGES.some(([r]) => r === range && r !== 'custom')) state.range = range;
-  const options = api('/api/v1/web/options');
   const peopleAnswer = api('/api/v1/web/people');
   const kpis = h('div.kpis', { 'data-testid': 'kpis' });
   const filterBox = h('span.filters');
@@ -62,8 +61,9 @@ export async function render(main, [range] = []) {
     h('div.panel', {}, h('div.chart-head', {}, h('h2', { id: 'chart-title' }, 'Activity'), metricSel), chartEl),
     h('div.panel', {}, tableBox));
   drawKpis(kpis, null);
-  // filters offer only values with usage in the last 90 days; one with a single value (a member's own name) is left out
-  options.then(o => filterBox.replaceChildren(...FILTERS.map(([k, label]) => [k, label, (o[k] ?? []).filter(v => v.value !== '')])
+  // filters offer only values with usage in the last 90 days; one with a single value (a member's own name) is left out.
+  // Asked for once the figures are shown: eight 90-day reads must not hold up the first paint.
+  const drawFilters = () => api('/api/v1/web/options').then(o => filterBox.replaceChildren(...FILTERS.map(([k, label]) => [k, label, (o[k] ?? []).filter(v => v.value !== '')])
     .filter(([k, , values]) => values.length > 1 || state.filters[k]?.length)
     .map(([k, label, values]) => multiSelect(k, label, values, state.filters[k] ?? [], v => { state.filters[k] = v; load(); }))));
 
@@ -98,22 +98,16 @@ export async function render(main, [range] = []) {
       drawKpis(kpis, summary.kpis);
       drawChart(summary, view, metricSel, chartEl);
     });
-    const [usage, models, people] = await Promise.all([
-      api(`/api/v1/usage?${query({ groupBy: dim })}`),
-      api(`/api/v1/usage?${query({ groupBy: `${dim},model` })}`),
-      peopleAnswer,
-    ]);
+    const [usage, people] = await Promise.all([api(`/api/v1/usage?${query({ groupBy: dim })}`), peopleAnswer]);
     if (my !== seq) return;
     const names = Object.fromEntries(people.map(p => [p.id, p]));
-    const byKey = {};
-    for (const r of models.rows) (byKey[r[dim]] ??= []).push(r.model);
     const days = daysBetween(usage.from, usage.to);
     const top = usage.rows[0]?.[dim];
     const rows = usage.rows.map(r => {
       const key = r[dim];
       const who = names[key];
       return { ...r, key, name: view === 'user' ? (who?.name ?? key) : (key || '(no team)'),
-        email: who?.email ?? '', team: view === 'user' ? (who?.team ?? '') : '', models: byKey[key] ?? [],
+        email: who?.email ?? '', team: view === 'user' ? (who?.team ?? '') : '', models: [],
         members: view === 'team' ? people.filter(p => (p.team ?? '') === key).length : null, top: key === top && r.cost > 0 && usage.rows.length > 1 };
     });
     const cols = [
@@ -134,9 +128,17 @@ export async function render(main, [range] = []) {
     const table = dataTable({ id: 'breakdown-table', columns: cols, rows, sort: 'cost',
       search: r => `${r.name} ${r.email} ${r.team}`, placeholder: view === 'user' ? 'Search name or email' : 'Search team' });
     tableBox.replaceChildren(h('h2', {}, view === 'user' ? 'People' : 'Teams'), table);
+    // the models column comes after the figures (a bigger read: one row per person and model)
+    const models = await api(`/api/v1/usage?${query({ groupBy: `${dim},model`, series: 'false' })}`);
+    if (my !== seq) return;
+    const byKey = {};
+    for (const r of models.rows) (byKey[r[dim]] ??= []).push(r.model);
+    for (const r of rows) r.models = byKey[r.key] ?? [];
+    table.redraw();
     await drawn;
   }
   await load();
+  drawFilters();
   return () => { if (es) es.close(); };
 }
 

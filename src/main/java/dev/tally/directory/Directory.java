@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -104,7 +105,8 @@ public final class Directory {
   }
 
   public List<Person> people() {
-    return store.people().stream().map(this::toPerson).toList();
+    Map<Long, List<String>> identities = store.identitiesByPerson();
+    return store.people().stream().map(r -> new Person(r.id(), r.name(), r.team(), identities.getOrDefault(r.id(), List.of()))).toList();
   }
 
   private Person toPerson(PersonRow r) {

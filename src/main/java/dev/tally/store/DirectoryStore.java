@@ -1,6 +1,7 @@
 package dev.tally.store;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -32,6 +33,9 @@ public interface DirectoryStore {
   Optional<Long> personOf(String identity);
 
   List<String> identitiesOf(long personId);
+
+  /** Every mapped identity by person id, each list sorted: one read for a whole people list. */
+  Map<Long, List<String>> identitiesByPerson();
 
   /** Moves every identity of {@code from} to {@code into} and removes {@code from}. */
   void mergePeople(long from, long into);

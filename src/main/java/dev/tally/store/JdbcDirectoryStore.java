@@ -118,6 +118,14 @@ final class JdbcDirectoryStore implements DirectoryStore {
     });
   }
 
+  @Override
+  public Map<Long, List<String>> identitiesByPerson() {
+    Map<Long, List<String>> byPerson = new java.util.HashMap<>();
+    sql.list("reading identities", "SELECT person_id, identity FROM identities ORDER BY identity",
+        rs -> byPerson.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2)));
+    return byPerson;
+  }
+
   /** Every mapped identity with its person key ("person:<id>") and team name (or null). */
   Map<String, String[]> owners() {
     return tx("reading the directory", c -> {

@@ -710,6 +710,7 @@ public final class Server implements AutoCloseable {
     }
     UsageQueries queries = new UsageQueries(store, clock, mode);
     int top = ctx.queryParamAsClass("top", Integer.class).getOrDefault(Integer.MAX_VALUE);
+    boolean series = ctx.queryParamAsClass("series", Boolean.class).getOrDefault(true); // false: rows without dailyCost (smaller)
     ObjectNode answer = JSON.createObjectNode();
     answer.put("from", r.since().toString()).put("to", (r.until() != null ? r.until() : today).toString())
         .put("timezone", zone.getId());
@@ -739,6 +740,9 @@ public final class Server implements AutoCloseable {
         n.put("costChange", (double) (mode.cost(line.now()) - line.before()) / line.before());
       } else {
         n.putNull("costChange");
+      }
+      if (!series) {
+        continue;
       }
       ObjectNode spark = n.putObject("dailyCost");
       line.row().daily().forEach((day, t) -> {
