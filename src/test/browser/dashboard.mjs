@@ -68,6 +68,15 @@ const firstCost = async page => text(page, '#breakdown-table tbody tr:first-chil
 
 async function settle(page) { await page.waitForLoadState('networkidle'); await page.waitForTimeout(150); }
 
+/** Ticks exactly these values in a multi-select filter (none: all), then closes it. */
+async function pickFilter(page, name, values) {
+  await page.click(`#f-${name}`);
+  await page.click(`[data-filter=${name}] button[data-action=clear]`);
+  for (const v of values) await page.check(`[data-filter=${name}] input[type=checkbox][value="${v}"]`);
+  await page.keyboard.press('Escape');
+  await settle(page);
+}
+
 // ------------------------------------------------------------------ sign-in page
 {
   const { page, context } = await session();
@@ -135,8 +144,7 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   await tableReady(page);
 
   // a filter and a time range
-  await page.selectOption('[data-testid=filter-model]', 'claude-opus-4-1');
-  await settle(page);
+  await pickFilter(page, 'model', ['claude-opus-4-1']);
   const opus = await api('/api/v1/web/summary?range=30d&filter.model=claude-opus-4-1');
   eq(await text(page, '[data-testid=kpi-cost]'), usd(opus.kpis.cost.value), 'model filter: KPI cost = query API');
   check(opus.kpis.cost.value < summary.kpis.cost.value, 'the filter narrows the figures');
@@ -158,7 +166,7 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   eq(csvRequests, opus7.kpis.requests.value, 'CSV requests add up to the KPI');
 
   // live mode: a new request appears without reload
-  await page.selectOption('[data-testid=filter-model]', '');
+  await pickFilter(page, 'model', []);
   await page.selectOption('[data-testid=filter-range]', '24h');
   await settle(page);
   const before = (await api('/api/v1/web/summary?range=24h')).kpis.requests.value;
@@ -197,6 +205,42 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   await settle(page);
   eq(await text(page, '[data-testid=kpi-cost]'), usd((await api('/api/v1/web/summary?range=30d')).kpis.cost.value), 'back to 30 days');
 
+  // multi-select filters: every dimension the query API filters by, projects included
+  const options = await api('/api/v1/web/options');
+  eq(await page.$$eval('.toolbar [data-filter]', els => els.map(e => e.dataset.filter).join(',')), 'key,team,person,model,tool,source,project',
+    'filters: API keys, teams, people, models, tools, sources and projects');
+  check(options.project.length > 2, 'options API: several projects');
+  await pickFilter(page, 'project', ['checkout', 'infra']);
+  const two = await api('/api/v1/web/summary?range=30d&filter.project=checkout&filter.project=infra');
+  eq(await text(page, '[data-testid=kpi-cost]'), usd(two.kpis.cost.value), 'project filter (two projects): KPI cost = query API');
+  eq(await text(page, '[data-testid=kpi-requests]'), int(two.kpis.requests.value), 'project filter (two projects): KPI requests = query API');
+  check(two.kpis.cost.value < (await api('/api/v1/web/summary?range=30d')).kpis.cost.value, 'the project filter narrows the figures');
+  eq(await text(page, '#f-project'), '2 selected', 'the filter button says how many are chosen');
+  const twoPeople = await api('/api/v1/usage?range=30d&groupBy=person&filter.project=checkout&filter.project=infra');
+  eq(await firstCost(page), usd(twoPeople.rows[0].cost), 'project filter: the top row cost = query API');
+  check((await page.getAttribute('[data-testid=export-csv]', 'href')).includes('filter.project=checkout&filter.project=infra'), 'project filter: the export honours it');
+  await pickFilter(page, 'project', ['checkout']);
+  await pickFilter(page, 'tool', ['claude-code']);
+  const both = await api('/api/v1/web/summary?range=30d&filter.project=checkout&filter.tool=claude-code');
+  eq(await text(page, '[data-testid=kpi-cost]'), usd(both.kpis.cost.value), 'project + tool filters: KPI cost = query API');
+  await shot(page, 'usage-filtered.png');
+  // the keyboard: Enter opens, the search box narrows, arrows and Space tick, Escape closes
+  await pickFilter(page, 'tool', []);
+  await pickFilter(page, 'project', []);
+  await page.focus('#f-project');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Space');
+  const firstProject = await page.evaluate(() => document.activeElement.value);
+  check(await page.isChecked(`[data-filter=project] input[value="${firstProject}"]`), `keyboard: a project (${firstProject}) is ticked with arrows and Space`);
+  await page.keyboard.press('Escape');
+  await settle(page);
+  eq(await text(page, '[data-testid=kpi-cost]'), usd((await api(`/api/v1/web/summary?range=30d&filter.project=${encodeURIComponent(firstProject)}`)).kpis.cost.value),
+    'keyboard-picked project: KPI cost = query API');
+  check(await page.evaluate(() => document.activeElement.id === 'f-project'), 'Escape closes the list and focus returns to its button');
+  await pickFilter(page, 'project', []);
+  eq(await text(page, '#f-project'), 'All', 'cleared: all projects again');
+
   // keyboard: the toggle is reachable and works with Enter
   await page.focus('button[data-view=user]');
   await page.keyboard.press('Tab');
@@ -204,6 +248,29 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   await page.waitForSelector('#breakdown-table th button:text("Team")');
   check(true, 'keyboard: Tab + Enter switches to the team view');
   await page.click('button[data-view=user]');
+
+  // paging thousands of rows: the table component alone, with 5,000 synthetic rows
+  const big = await page.evaluate(async () => {
+    const { dataTable } = await import('/js/ui.js');
+    const rows = Array.from({ length: 5000 }, (_, i) => ({ key: `p${i}`, name: `Person ${i}`, cost: (i * 7919) % 5000 }));
+    const ms = f => { const t = performance.now(); f(); return performance.now() - t; };
+    let table;
+    const build = ms(() => { table = dataTable({ id: 'big', rows, sort: 'cost', search: r => r.name,
+      columns: [{ key: 'name', label: 'Name' }, { key: 'cost', label: 'Cost', num: true }] }); document.body.append(table); });
+    const first = table.querySelector('tbody td[data-col=cost]').textContent;
+    const next = ms(() => { for (let i = 0; i < 20; i++) table.querySelector('button[aria-label="Next page"]').click(); }) / 20;
+    const paged = table.querySelector('[data-testid=pager-status]').textContent;
+    const sort = ms(() => table.querySelector('th button[data-sort=name]').click());
+    const input = table.querySelector('input[type=search]');
+    input.value = 'person 4999';
+    const search = ms(() => input.dispatchEvent(new Event('input')));
+    const found = table.querySelector('[data-testid=pager-status]').textContent;
+    table.remove();
+    return { build, next, sort, search, first, paged, found };
+  });
+  eq(`${big.first} | ${big.paged} | ${big.found}`, '4999 | 501–525 of 5000 | 1–1 of 1', '5,000 rows: sorted, paged and searched');
+  check(Math.max(big.build, big.next, big.sort, big.search) < 250,
+    `5,000 rows: build ${big.build.toFixed(0)} ms, next page ${big.next.toFixed(1)} ms, sort ${big.sort.toFixed(0)} ms, search ${big.search.toFixed(0)} ms (each under 250)`);
 
   // ---------------------------------------------------------------- keys
   await page.click('a[data-nav=keys]');
@@ -302,6 +369,84 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   await page.fill('#people-table [data-testid=table-search]', 'mara');
   await shot(page, 'people-managed.png');
   await page.fill('#people-table [data-testid=table-search]', '');
+
+  // invite Emma to sign in: the link is shown once; a fresh browser opens it, sets a password and is a member
+  const listed = await api('/api/v1/people');
+  const emma = listed.find(p => p.name === 'Emma Schmidt');
+  const jonas = listed.find(p => p.name === 'Jonas Berg');
+  await page.selectOption('#i-person', String(emma.id));
+  eq(await page.inputValue('#i-username'), 'emma@acme.dev', "invite: the user name defaults to the person's email");
+  await page.selectOption('#i-role', 'lead');
+  check(await page.isVisible('#i-teams input[value=platform]'), "invite: a lead's teams are asked for");
+  await page.selectOption('#i-role', 'member');
+  check(!(await page.isVisible('#i-teams')), 'invite: a member has no teams to choose');
+  await page.click('[data-testid=invite]');
+  await page.waitForSelector('[data-testid=invite-link]');
+  const link = await text(page, '[data-testid=invite-link]');
+  check(link.startsWith(`${BASE}/#/invite/`) && link.length > BASE.length + 40, 'invite: the link is shown');
+  const emmaInvite = (await api('/api/v1/invites?status=pending')).find(i => i.username === 'emma@acme.dev');
+  check(emmaInvite && emmaInvite.person === emma.key && emmaInvite.role === 'member', 'invite: pending in the API, for her person, as a member');
+  check(!JSON.stringify(await api('/api/v1/invites')).includes(link.split('/').pop()), 'the invite list never shows the token');
+  await page.waitForSelector(`#invites-table tr[data-key="${emmaInvite.id}"]`);
+  eq(await text(page, `#invites-table tr[data-key="${emmaInvite.id}"] td[data-col=name]`), 'Emma Schmidt', 'invite: listed as pending');
+  await shot(page, 'people-invite.png');
+  // a second one, revoked
+  await page.selectOption('#i-person', String(jonas.id));
+  await page.click('[data-testid=invite]');
+  await page.waitForFunction(l => document.querySelector('[data-testid=invite-link]')?.textContent !== l, link);
+  const revokedLink = await text(page, '[data-testid=invite-link]');
+  const jonasInvite = (await api('/api/v1/invites?status=pending')).find(i => i.username === 'jonas@acme.dev');
+  await page.click(`#invites-table tr[data-key="${jonasInvite.id}"] button[data-action=revoke-invite]`);
+  await page.waitForSelector(`#invites-table tr[data-key="${jonasInvite.id}"]`, { state: 'detached' });
+  eq((await api('/api/v1/invites')).find(i => i.id === jonasInvite.id).status, 'revoked', 'revoking an invite from the list (API)');
+  {
+    const guest = await session();
+    await guest.page.goto(link);
+    await guest.page.waitForSelector('[data-testid=invite-page]');
+    eq(await text(guest.page, '[data-testid=invite-username]'), 'emma@acme.dev', 'the invite page names the login');
+    check(!(await guest.page.isVisible('#nav')), 'no navigation on the invite page');
+    await guest.page.fill('#invite-password', 'short');
+    await guest.page.fill('#invite-confirm', 'short');
+    await guest.page.click('[data-testid=set-password]');
+    eq(await text(guest.page, '#invite-form-error'), 'Use at least 8 characters.', 'a short password is refused');
+    await guest.page.fill('#invite-password', 'emma-password');
+    await guest.page.fill('#invite-confirm', 'emma-passw0rd');
+    await guest.page.keyboard.press('Enter');
+    eq(await text(guest.page, '#invite-form-error'), 'The two passwords do not match.', 'the confirmation must match');
+    await guest.page.fill('#invite-confirm', '');
+    await shot(guest.page, 'invite.png');
+    await guest.page.fill('#invite-confirm', 'emma-password');
+    await guest.page.click('[data-testid=set-password]');
+    await guest.page.waitForSelector('#nav a');
+    await tableReady(guest.page);
+    await settle(guest.page);
+    const me = await guest.api('/api/v1/web/session');
+    eq(`${me.name} ${me.role} ${me.person}`, `emma@acme.dev member ${emma.key}`, 'the invitee is signed in, as a member linked to Emma');
+    eq(await text(guest.page, '[data-testid=pager-status]'), '1–1 of 1', 'the invitee lands on the dashboard and sees one row');
+    check((await text(guest.page, '#breakdown-table tbody tr td[data-col=name]')).includes('Emma Schmidt'), 'and it is her own');
+    const emmaSummary = await guest.api('/api/v1/web/summary?range=30d');
+    eq(await text(guest.page, '[data-testid=kpi-cost]'), usd(emmaSummary.kpis.cost.value), 'invitee: KPI cost = query API');
+    const asAdmin = await api(`/api/v1/web/summary?range=30d&filter.person=${encodeURIComponent(emma.key)}`);
+    eq(emmaSummary.kpis.cost.value, asAdmin.kpis.cost.value, "invitee: the figures are Emma's alone");
+    check(!guest.page.url().includes('/invite/'), 'the token left the address bar');
+    eq(guest.errors.join('\n'), '', 'no page errors (invitee)');
+    await guest.context.close();
+  }
+  {
+    const guest = await session();
+    await guest.page.goto(link);
+    await guest.page.waitForSelector('[data-testid=invite-error]');
+    check((await text(guest.page, '[data-testid=invite-error]')).includes('used already'), 'a used invite link says so');
+    await guest.page.goto(revokedLink);
+    await guest.page.waitForFunction(() => document.querySelector('[data-testid=invite-error]')?.textContent.includes('withdrawn'));
+    check(true, 'a revoked invite link says so');
+    await guest.page.goto(`${BASE}/#/invite/not-a-token`);
+    await guest.page.waitForFunction(() => document.querySelector('[data-testid=invite-error]')?.textContent.includes('not valid'));
+    check(true, 'an unknown invite link says so');
+    await guest.context.close();
+  }
+  eq((await api('/api/v1/invites')).find(i => i.id === emmaInvite.id).status, 'used', 'the accepted invite is used (API)');
+
   await page.click('#people-table a:text("Grace Kim")');
   await page.waitForSelector('#person-model tbody tr');
   await settle(page);
@@ -430,6 +575,11 @@ async function settle(page) { await page.waitForLoadState('networkidle'); await 
   eq(await text(page, '[data-testid=kpi-cost]'), usd(summary.kpis.cost.value), 'lead: KPI cost = query API');
   eq(await page.$$eval('#nav a', as => as.map(a => a.dataset.nav).join(',')), 'usage,analytics,people,keys', 'lead: no providers or budgets');
   await shot(page, 'usage-lead.png');
+  await page.click('a[data-nav=people]');
+  await page.waitForSelector('#people-table tbody tr');
+  check(!(await page.isVisible('#invite-person')), 'a lead cannot invite');
+  await page.click('a[data-nav=usage]');
+  await tableReady(page);
   eq(errors.join('\n'), '', 'no page errors (lead)');
   await context.close();
 }

@@ -82,7 +82,52 @@ export function showLogin(message) {
   user.focus();
 }
 
+/** The page an invite link opens (#/invite/TOKEN): choose a password, then you are signed in. */
+export async function showInvite(token) {
+  session.me = null; session.csrf = null;
+  if (cleanup) { cleanup(); cleanup = null; }
+  document.getElementById('top').hidden = true;
+  const main = document.getElementById('main');
+  const toSignIn = h('button.link', { type: 'button', onclick: () => { history.replaceState(null, '', '#/usage'); start(); } }, 'Go to sign in');
+  let invite;
+  try {
+    invite = await api('/api/v1/invites/check', { method: 'POST', body: { token } });
+  } catch (x) {
+    main.replaceChildren(h('div.login.panel', {}, h('h1', {}, 'This invite cannot be used'),
+      h('p.error', { role: 'alert', 'data-testid': 'invite-error' }, x.message), toSignIn));
+    return;
+  }
+  const err = h('p.error', { role: 'alert', id: 'invite-form-error' });
+  const pass = h('input', { name: 'password', id: 'invite-password', type: 'password', autocomplete: 'new-password', required: true, minlength: MIN_PASSWORD });
+  const again = h('input', { name: 'confirm', id: 'invite-confirm', type: 'password', autocomplete: 'new-password', required: true });
+  const form = h('form', { novalidate: true, onsubmit: async e => {
+    e.preventDefault();
+    err.textContent = '';
+    if (pass.value.length < MIN_PASSWORD) { err.textContent = `Use at least ${MIN_PASSWORD} characters.`; pass.focus(); return; }
+    if (pass.value !== again.value) { err.textContent = 'The two passwords do not match.'; again.select(); return; }
+    try {
+      const r = await api('/api/v1/invites/accept', { method: 'POST', body: { token, password: pass.value } });
+      session.csrf = r.csrfToken;
+      history.replaceState(null, '', '#/usage'); // the token leaves the address bar and the history
+      await start();
+    } catch (x) { err.textContent = x.message; }
+  } },
+    h('input', { type: 'text', name: 'username', autocomplete: 'username', value: invite.username, hidden: true, readonly: true }),
+    h('label', { for: 'invite-password' }, `Password (at least ${MIN_PASSWORD} characters)`, pass),
+    h('label', { for: 'invite-confirm' }, 'Confirm the password', again),
+    h('button.primary', { type: 'submit', 'data-testid': 'set-password' }, 'Set password and sign in'), err);
+  main.replaceChildren(h('div.login.panel', { 'data-testid': 'invite-page' }, h('h1', {}, 'Set your password'),
+    h('p', {}, `Welcome${invite.name ? `, ${invite.name}` : ''}. You are invited to Tally as ${invite.role === 'admin' ? 'an admin' : `a ${invite.role === 'lead' ? 'team lead' : 'member'}`}; `,
+      'your user name is ', h('strong', { 'data-testid': 'invite-username' }, invite.username), '.'),
+    h('p.sub', {}, `This link works once, until ${new Date(invite.expires).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}.`), form));
+  pass.focus();
+}
+
+const MIN_PASSWORD = 8;
+const inviteToken = () => location.hash.match(/^#\/invite\/([^/?]+)/)?.[1];
+
 async function start() {
+  if (inviteToken()) { await showInvite(decodeURIComponent(inviteToken())); return; }
   let me;
   try { me = await api('/api/v1/web/session'); } catch (e) { showLogin(e.status === 401 ? '' : e.message); return; }
   session.me = me; session.csrf = me.csrfToken ?? session.csrf;
@@ -96,6 +141,6 @@ document.getElementById('logout').addEventListener('click', async () => {
   location.hash = '#/usage';
   showLogin('Signed out.');
 });
-window.addEventListener('hashchange', route);
+window.addEventListener('hashchange', () => inviteToken() ? start() : route());
 window.addEventListener('unhandledrejection', e => { if (e.reason?.status !== 401) toast(String(e.reason?.message ?? e.reason)); });
 start();

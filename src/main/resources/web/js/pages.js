@@ -46,7 +46,9 @@ export async function people(main) {
   const tableBox = h('div.panel');
   const unmappedBox = h('div');
   const tools = h('div');
-  main.replaceChildren(h('h1', {}, 'People and teams'), unmappedBox, tableBox, tools);
+  const invites = h('div');
+  const reveal = h('div', { id: 'invite-reveal' }); // the link of an invite just made: shown once, kept across reloads of the lists
+  main.replaceChildren(h('h1', {}, 'People and teams'), unmappedBox, tableBox, tools, invites);
   let list = [];
   const personOptions = (placeholder) => [h('option', { value: '' }, placeholder),
     ...[...list].sort((x, y) => x.name.localeCompare(y.name)).map(p => h('option', { value: p.id }, `${p.name}${p.team ? ` (${p.team})` : ''}`))];
@@ -120,8 +122,83 @@ export async function people(main) {
       h('div.form-grid', {}, h('label', { for: 'm-from' }, 'Merge', from), h('label', { for: 'm-into' }, 'into', into),
         h('button', { type: 'submit', 'data-testid': 'merge' }, 'Merge')));
     tools.replaceChildren(h('div.grid2', {}, add, merge));
+    invites.replaceChildren(invitePanel(list, reveal, load, act));
   }
   await load();
+}
+
+/** Invite someone to sign in: a person (or a new one), a role and a lead's teams; the link is shown once. Pending invites can be revoked. */
+function invitePanel(list, reveal, reload, act) {
+  const err = h('p.error', { role: 'alert' });
+  const emailOf = p => (p?.identities ?? []).find(i => i.startsWith('email:'))?.slice(6) ?? '';
+  const person = h('select', { name: 'person', id: 'i-person' }, h('option', { value: '' }, 'A new person…'),
+    [...list].sort((x, y) => x.name.localeCompare(y.name)).map(p => h('option', { value: p.id }, `${p.name}${p.team ? ` (${p.team})` : ''}`)));
+  const username = h('input', { name: 'username', id: 'i-username', placeholder: 'default: their email', autocomplete: 'off' });
+  const role = h('select', { name: 'role', id: 'i-role' }, [['member', 'Member'], ['lead', 'Team lead'], ['admin', 'Admin']]
+    .map(([v, l]) => h('option', { value: v }, l)));
+  const fresh = h('div.form-grid', {},
+    h('label', {}, 'Name', h('input', { name: 'name', id: 'i-name' })),
+    h('label', {}, 'Email', h('input', { name: 'email', id: 'i-email', type: 'email' })),
+    h('label', {}, 'Team', h('input', { name: 'team', id: 'i-team', list: 'team-names' })));
+  const teamNames = [...new Set(list.map(p => p.team).filter(Boolean))].sort();
+  const teams = h('fieldset.teams', { id: 'i-teams', hidden: true }, h('legend', {}, 'Teams they lead'),
+    teamNames.map(t => h('label.inline', {}, h('input', { type: 'checkbox', name: 'leadOf', value: t }), ` ${t}`)));
+  let typed = false;
+  username.addEventListener('input', () => { typed = username.value !== ''; });
+  person.addEventListener('change', () => {
+    fresh.hidden = person.value !== '';
+    if (!typed) username.value = emailOf(list.find(p => String(p.id) === person.value));
+  });
+  role.addEventListener('change', () => { teams.hidden = role.value !== 'lead'; });
+  const form = h('form', { id: 'invite-person', 'aria-label': 'Invite to sign in', onsubmit: async e => {
+    e.preventDefault(); err.textContent = '';
+    const f = new FormData(form);
+    const body = { username: f.get('username') || null, role: f.get('role'), leadOf: f.getAll('leadOf') };
+    if (person.value) body.person = Number(person.value);
+    else Object.assign(body, { name: f.get('name') || null, email: f.get('email') || null, team: f.get('team') || null });
+    try {
+      const r = await api('/api/v1/invites', { method: 'POST', body });
+      const link = location.origin + r.path;
+      const code = h('code', { 'data-testid': 'invite-link' }, link);
+      reveal.replaceChildren(h('div.secret', {}, h('p', {}, h('strong', {}, `Invite link for ${r.username}`),
+        ` · works once, until ${fmt.date(r.expires)}. Copy it now: it is not shown again.`),
+        h('div.copy-row', {}, code, h('button', { type: 'button', 'data-testid': 'copy-invite', onclick: () => copy(link, code) }, 'Copy link'))));
+      form.reset(); typed = false; fresh.hidden = false; teams.hidden = true;
+      await reload();
+      reveal.scrollIntoView({ block: 'nearest' });
+    } catch (x) { err.textContent = x.message; }
+  } }, h('div.form-grid', {},
+    h('label', { for: 'i-person' }, 'Person', person),
+    h('label', { for: 'i-username' }, 'User name', username),
+    h('label', { for: 'i-role' }, 'Role', role)), fresh, teams,
+  h('p', {}, h('button.primary', { type: 'submit', 'data-testid': 'invite' }, 'Create invite link')), err);
+  const pending = h('div');
+  api('/api/v1/invites?status=pending').then(rows => pending.replaceChildren(h('h3', {}, 'Pending invites'),
+    dataTable({ id: 'invites-table', rows: rows.map(i => ({ ...i, key: String(i.id) })), sort: 'expires', dir: 'asc', pageSize: 10,
+      empty: 'No pending invites.', columns: [
+        { key: 'username', label: 'User name', render: i => h('span.name', {}, i.username) },
+        { key: 'name', label: 'Person', render: i => i.name ?? '' },
+        { key: 'role', label: 'Role', render: i => h('span', {}, i.role, i.leadOf.map(t => h('span.badge', {}, t))) },
+        { key: 'invitedBy', label: 'Invited by' },
+        { key: 'expires', label: 'Expires', render: i => fmt.date(i.expires) },
+        { key: 'actions', label: '', sortable: false, render: i => h('button.danger', { type: 'button', 'data-action': 'revoke-invite',
+          'aria-label': `Revoke the invite for ${i.username}`, onclick: () => {
+            if (confirm(`Revoke the invite for ${i.username}? Its link stops working.`)) act(() => api(`/api/v1/invites/${i.id}`, { method: 'DELETE' }), 'Invite revoked');
+          } }, 'Revoke') }] })));
+  return h('div.panel', { id: 'invites' }, h('h2', {}, 'Invite to sign in'),
+    h('p.sub', {}, 'Creates a one-time link (valid 7 days) where they choose their password. Members see their own usage, leads their teams, admins everything.'),
+    reveal, form, pending);
+}
+
+/** Copies text to the clipboard; where the page may not (plain http), selects it for Ctrl+C instead. */
+async function copy(text, el) {
+  try {
+    await navigator.clipboard.writeText(text);
+    toast('Link copied');
+  } catch (e) {
+    getSelection().selectAllChildren(el);
+    toast('Press Ctrl+C to copy the selected link');
+  }
 }
 
 export async function person(main, [id]) {

@@ -137,16 +137,27 @@ export function dataTable({ id, columns, rows, search, placeholder = 'Search', p
 
 function dark() { return matchMedia('(prefers-color-scheme: dark)').matches; }
 
-/** An ECharts chart in `el`; options built by the caller. Returns the instance (null without ECharts). */
+// ECharts (1 MB) loads on its own (async), so the first figures do not wait for it; charts draw once it is in.
+const echartsReady = new Promise(resolve => {
+  const script = document.getElementById('echarts-js');
+  if (window.echarts || !script) { resolve(!!window.echarts); return; }
+  script.addEventListener('load', () => resolve(true));
+  script.addEventListener('error', () => resolve(false));
+});
+
+/** An ECharts chart in `el`, options built by the caller: now, or as soon as ECharts has loaded. */
 export function chart(el, option) {
-  if (!window.echarts) { el.textContent = 'Chart library did not load.'; return null; }
+  if (window.echarts) draw(el, option);
+  else echartsReady.then(ok => { if (ok) draw(el, option); else el.textContent = 'Chart library did not load.'; });
+}
+
+function draw(el, option) {
   const old = window.echarts.getInstanceByDom(el);
   if (old) old.dispose();
   const c = window.echarts.init(el, dark() ? 'dark' : null, { renderer: 'svg' });
   c.setOption({ backgroundColor: 'transparent', animation: false, grid: { left: 56, right: 16, top: 30, bottom: 28 },
     tooltip: { trigger: 'axis' }, ...option });
   new ResizeObserver(() => c.resize()).observe(el);
-  return c;
 }
 
 export function toast(message) {
@@ -160,4 +171,60 @@ export function select(name, label, options, value, onchange, { all = 'All' } = 
     all != null ? h('option', { value: '' }, all) : null,
     options.filter(o => o.value !== '').map(o => h('option', { value: o.value, selected: o.value === value }, o.label)));
   return h('label', { for: `f-${name}` }, label, s);
+}
+
+/**
+ * A multi-select filter: a button naming the choice ("All", one value, or "3 selected") that opens a
+ * list of checkboxes, with a search box when the list is long. Calls onchange(values) on every change.
+ * Keyboard: Enter or Space opens, arrows move between values, Space ticks, Escape closes.
+ */
+export function multiSelect(name, label, options, values, onchange) {
+  const chosen = new Set(values);
+  const byValue = new Map(options.map(o => [o.value, o.label]));
+  const btn = h('button.multi-button', { type: 'button', id: `f-${name}`, 'aria-haspopup': 'true', 'aria-expanded': 'false',
+    'aria-labelledby': `l-${name} f-${name}` });
+  const search = h('input', { type: 'search', placeholder: 'Search', 'aria-label': `Search ${label.toLowerCase()}` });
+  const list = h('div.multi-list', { role: 'group', 'aria-label': label });
+  const clear = h('button.link', { type: 'button', 'data-action': 'clear', onclick: () => { chosen.clear(); changed(); } }, 'Clear');
+  const pop = h('div.multi-pop', { hidden: true, tabindex: '-1' }, options.length > 8 ? search : null, list, h('div.multi-foot', {}, clear));
+  const root = h('div.field.multi', { 'data-testid': `filter-${name}`, 'data-filter': name },
+    h('span', { id: `l-${name}` }, label), btn, pop);
+  const LIMIT = 200; // a long list is searched, not scrolled
+  function caption() {
+    const n = chosen.size;
+    btn.textContent = n === 0 ? 'All' : n === 1 ? (byValue.get([...chosen][0]) ?? [...chosen][0]) : `${n} selected`;
+    btn.title = [...chosen].map(v => byValue.get(v) ?? v).join(', ');
+    btn.classList.toggle('on', n > 0);
+  }
+  function drawList() {
+    const q = search.value.trim().toLowerCase();
+    const match = options.filter(o => !q || o.label.toLowerCase().includes(q) || o.value.toLowerCase().includes(q));
+    const sorted = [...match.filter(o => chosen.has(o.value)), ...match.filter(o => !chosen.has(o.value))];
+    list.replaceChildren(...sorted.slice(0, LIMIT).map(o => h('label.opt', {},
+      h('input', { type: 'checkbox', value: o.value, checked: chosen.has(o.value), onchange: e => {
+        if (e.target.checked) chosen.add(o.value); else chosen.delete(o.value);
+        changed(false);
+      } }), ' ', o.label)),
+    sorted.length > LIMIT ? h('p.sub', {}, `${sorted.length - LIMIT} more: search to narrow`) : null,
+    sorted.length ? null : h('p.sub', {}, 'No match.'));
+  }
+  function changed(redraw = true) { caption(); if (redraw) drawList(); onchange([...chosen]); }
+  function open(show) {
+    pop.hidden = !show;
+    btn.setAttribute('aria-expanded', String(show));
+    if (show) { drawList(); (options.length > 8 ? search : list.querySelector('input'))?.focus(); }
+  }
+  btn.addEventListener('click', () => open(pop.hidden));
+  search.addEventListener('input', drawList);
+  root.addEventListener('focusout', e => { if (!root.contains(e.relatedTarget)) open(false); });
+  root.addEventListener('keydown', e => {
+    if (e.key === 'Escape' && !pop.hidden) { e.preventDefault(); open(false); btn.focus(); return; }
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp' || pop.hidden) return;
+    e.preventDefault();
+    const boxes = [...list.querySelectorAll('input')];
+    const i = boxes.indexOf(document.activeElement);
+    boxes[e.key === 'ArrowDown' ? Math.min(i + 1, boxes.length - 1) : Math.max(i - 1, 0)]?.focus();
+  });
+  caption();
+  return root;
 }

@@ -1,22 +1,27 @@
 // Usage: by user or by team, KPI cards with change, the activity chart and the breakdown table.
 import { api, session } from './app.js';
-import { h, fmt, change, sparkline, daysBetween, dataTable, chart, select } from './ui.js';
+import { h, fmt, change, sparkline, daysBetween, dataTable, chart, select, multiSelect } from './ui.js';
 
 const RANGES = [['24h', 'Last 24 hours'], ['7d', 'Last 7 days'], ['14d', 'Last 14 days'], ['30d', 'Last 30 days'], ['90d', 'Last 90 days'], ['custom', 'Custom…']];
-const FILTERS = [['team', 'Team'], ['person', 'Person'], ['model', 'Model'], ['tool', 'Tool'], ['source', 'Source'], ['key', 'API key']];
+// The multi-select filters, each a query API dimension (filter.DIM) with its values from /api/v1/web/options.
+// A tags filter is one more line here once the query API and the options endpoint know tags: ['tags', 'Tag'].
+const FILTERS = [['key', 'API key'], ['team', 'Team'], ['person', 'Person'], ['model', 'Model'], ['tool', 'Tool'],
+  ['source', 'Source'], ['project', 'Project']];
 
 const state = { view: 'user', range: '30d', from: null, to: null, filters: {}, metric: null, live: false };
 
 export function query(extra = {}) {
   const p = new URLSearchParams({ range: state.range, ...(state.range === 'custom' ? { from: state.from, to: state.to } : {}), ...extra });
-  for (const [k, v] of Object.entries(state.filters)) if (v) p.append(`filter.${k}`, v);
+  for (const [k, values] of Object.entries(state.filters)) for (const v of values) p.append(`filter.${k}`, v);
   return p.toString();
 }
 
-export async function render(main) {
-  const [options, people] = await Promise.all([api('/api/v1/web/options'), api('/api/v1/web/people')]);
-  const names = Object.fromEntries(people.map(p => [p.id, p]));
+/** #/usage or #/usage/90d (a range to open with). Draws the frame at once and each part as its answer arrives. */
+export async function render(main, [range] = []) {
+  if (RANGES.some(([r]) => r === range && r !== 'custom')) state.range = range;
+  const peopleAnswer = api('/api/v1/web/people');
   const kpis = h('div.kpis', { 'data-testid': 'kpis' });
+  const filterBox = h('span.filters');
   const chartEl = h('div.chart', { id: 'activity-chart', 'data-testid': 'chart' });
   const metricSel = h('select', { 'aria-label': 'Chart metric', id: 'chart-metric', 'data-testid': 'chart-metric' });
   const tableBox = h('div', { id: 'breakdown' });
@@ -49,14 +54,18 @@ export async function render(main) {
       if (v === 'custom' && !state.from) { state.from = shown.from; state.to = shown.to; fromIn.value = state.from; toIn.value = state.to; }
       state.range = v; custom.hidden = v !== 'custom'; load();
     }, { all: null }),
-    custom,
-    FILTERS.filter(([k]) => (options[k] ?? []).filter(o => o.value !== '').length > 1 || state.filters[k]).map(([k, label]) =>
-      select(k, label, options[k], state.filters[k] ?? '', v => { state.filters[k] = v; load(); })),
+    custom, filterBox,
     h('div', { style: 'flex:1' }),
     liveBtn, h('span', {}, exportLink, ' · ', exportJson));
   main.replaceChildren(h('h1', {}, 'Usage ', status), toolbar, kpis,
     h('div.panel', {}, h('div.chart-head', {}, h('h2', { id: 'chart-title' }, 'Activity'), metricSel), chartEl),
     h('div.panel', {}, tableBox));
+  drawKpis(kpis, null);
+  // filters offer only values with usage in the last 90 days; one with a single value (a member's own name) is left out.
+  // Asked for once the figures are shown: eight 90-day reads must not hold up the first paint.
+  const drawFilters = () => api('/api/v1/web/options').then(o => filterBox.replaceChildren(...FILTERS.map(([k, label]) => [k, label, (o[k] ?? []).filter(v => v.value !== '')])
+    .filter(([k, , values]) => values.length > 1 || state.filters[k]?.length)
+    .map(([k, label, values]) => multiSelect(k, label, values, state.filters[k] ?? [], v => { state.filters[k] = v; load(); }))));
 
   let es = null;
   let pending = null;
@@ -81,25 +90,24 @@ export async function render(main) {
     const dim = view === 'user' ? 'person' : 'team';
     exportLink.href = `/api/v1/export.csv?${query()}`;
     exportJson.href = `/api/v1/export.json?${query()}`;
-    const [summary, usage, models] = await Promise.all([
-      api(`/api/v1/web/summary?${query()}`),
-      api(`/api/v1/usage?${query({ groupBy: dim })}`),
-      api(`/api/v1/usage?${query({ groupBy: `${dim},model` })}`),
-    ]);
+    // the KPI cards and the chart draw as soon as their answer is in, not after the table's
+    const drawn = api(`/api/v1/web/summary?${query()}`).then(summary => {
+      if (my !== seq) return;
+      status.textContent = `${summary.from} – ${summary.to}`;
+      shown.from = summary.from; shown.to = summary.to;
+      drawKpis(kpis, summary.kpis);
+      drawChart(summary, view, metricSel, chartEl);
+    });
+    const [usage, people] = await Promise.all([api(`/api/v1/usage?${query({ groupBy: dim })}`), peopleAnswer]);
     if (my !== seq) return;
-    status.textContent = `${summary.from} – ${summary.to}`;
-    shown.from = summary.from; shown.to = summary.to;
-    drawKpis(kpis, summary.kpis);
-    drawChart(summary, view, metricSel, chartEl);
-    const byKey = {};
-    for (const r of models.rows) (byKey[r[dim]] ??= []).push(r.model);
+    const names = Object.fromEntries(people.map(p => [p.id, p]));
     const days = daysBetween(usage.from, usage.to);
     const top = usage.rows[0]?.[dim];
     const rows = usage.rows.map(r => {
       const key = r[dim];
       const who = names[key];
       return { ...r, key, name: view === 'user' ? (who?.name ?? key) : (key || '(no team)'),
-        email: who?.email ?? '', team: view === 'user' ? (who?.team ?? '') : '', models: byKey[key] ?? [],
+        email: who?.email ?? '', team: view === 'user' ? (who?.team ?? '') : '', models: [],
         members: view === 'team' ? people.filter(p => (p.team ?? '') === key).length : null, top: key === top && r.cost > 0 && usage.rows.length > 1 };
     });
     const cols = [
@@ -120,21 +128,31 @@ export async function render(main) {
     const table = dataTable({ id: 'breakdown-table', columns: cols, rows, sort: 'cost',
       search: r => `${r.name} ${r.email} ${r.team}`, placeholder: view === 'user' ? 'Search name or email' : 'Search team' });
     tableBox.replaceChildren(h('h2', {}, view === 'user' ? 'People' : 'Teams'), table);
+    // the models column comes after the figures (a bigger read: one row per person and model)
+    const models = await api(`/api/v1/usage?${query({ groupBy: `${dim},model`, series: 'false' })}`);
+    if (my !== seq) return;
+    const byKey = {};
+    for (const r of models.rows) (byKey[r[dim]] ??= []).push(r.model);
+    for (const r of rows) r.models = byKey[r.key] ?? [];
+    table.redraw();
+    await drawn;
   }
   await load();
+  drawFilters();
   return () => { if (es) es.close(); };
 }
 
+/** The KPI cards; with k null, empty ones (the frame drawn before the figures arrive). */
 function drawKpis(el, k) {
-  const card = (id, label, value) => h('div.kpi', { 'data-kpi': id },
-    h('div.label', {}, label), h('div.value', { 'data-testid': `kpi-${id}` }, value), change(k[id].change),
-    h('span.sub', {}, ' vs previous'));
+  const card = (id, label, f) => h('div.kpi', { 'data-kpi': id, 'aria-busy': k ? null : 'true' },
+    h('div.label', {}, label), h('div.value', k ? { 'data-testid': `kpi-${id}` } : {}, k ? f(k[id].value) : '…'),
+    k ? change(k[id].change) : h('span.chg.flat', {}, '\u00a0'), h('span.sub', {}, ' vs previous'));
   el.replaceChildren(
-    card('activeUsers', 'Active users', fmt.int(k.activeUsers.value)),
-    card('avgRequestsPerUser', 'Avg requests per user', fmt.num1(k.avgRequestsPerUser.value)),
-    card('requests', 'Requests', fmt.int(k.requests.value)),
-    card('totalTokens', 'Total tokens', fmt.tokens(k.totalTokens.value)),
-    card('cost', 'Cost', fmt.usd(k.cost.value)));
+    card('activeUsers', 'Active users', fmt.int),
+    card('avgRequestsPerUser', 'Avg requests per user', fmt.num1),
+    card('requests', 'Requests', fmt.int),
+    card('totalTokens', 'Total tokens', fmt.tokens),
+    card('cost', 'Cost', fmt.usd));
 }
 
 function drawChart(s, view, metricSel, el) {

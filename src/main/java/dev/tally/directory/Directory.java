@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -104,7 +105,8 @@ public final class Directory {
   }
 
   public List<Person> people() {
-    return store.people().stream().map(this::toPerson).toList();
+    Map<Long, List<String>> identities = store.identitiesByPerson();
+    return store.people().stream().map(r -> new Person(r.id(), r.name(), r.team(), identities.getOrDefault(r.id(), List.of()))).toList();
   }
 
   private Person toPerson(PersonRow r) {
@@ -162,6 +164,112 @@ public final class Directory {
   private Principal principal(UserRow u) {
     Role role = Role.parse(u.role());
     return new Principal(u.username(), role, u.personId(), role == Role.LEAD ? store.ledTeams(u.id()) : Set.of(), false);
+  }
+
+  // ---------------------------------------------------------------- invites
+
+  /** How long an invite link works. */
+  public static final java.time.Duration INVITE_LIFETIME = java.time.Duration.ofDays(7);
+
+  /** A new invite; the token (the secret in the link) is returned once and only its hash is kept. */
+  public record NewInvite(long id, String token, java.time.Instant expires) {}
+
+  /** Where an invite stands. */
+  public enum InviteStatus {
+    PENDING, USED, EXPIRED, REVOKED;
+
+    public String wireName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** An invite that cannot be accepted (used, expired, revoked or unknown), with a message for the invitee. */
+  public static final class InviteUnusable extends RuntimeException {
+    private final InviteStatus status;
+
+    InviteUnusable(InviteStatus status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+
+    /** Null for a token nobody issued. */
+    public InviteStatus status() {
+      return status;
+    }
+  }
+
+  /**
+   * Invites someone to sign in as {@code username} with this role (a lead reading {@code leadOf}),
+   * linked to a person; an earlier pending invite for the same user name stops working.
+   */
+  public NewInvite invite(String username, Role role, Long personId, Set<String> leadOf, String invitedBy) {
+    if (username == null || username.isBlank()) {
+      throw new IllegalArgumentException("a user name is required");
+    }
+    if (store.user(username).isPresent()) {
+      throw new IllegalArgumentException("user '" + username + "' exists already");
+    }
+    if (personId != null) {
+      requirePerson(personId);
+    }
+    if (role == Role.MEMBER && personId == null) {
+      throw new IllegalArgumentException("a member sees only their own usage: choose their person");
+    }
+    if (role == Role.LEAD && leadOf.isEmpty()) {
+      throw new IllegalArgumentException("a team lead needs at least one team");
+    }
+    String token = randomSecret(32);
+    long now = clock.millis();
+    long expires = now + INVITE_LIFETIME.toMillis();
+    long id = store.createInvite(sha256(token), username.trim(), role.wireName(), personId, role == Role.LEAD ? leadOf : Set.of(),
+        invitedBy, now, expires);
+    return new NewInvite(id, token, java.time.Instant.ofEpochMilli(expires));
+  }
+
+  public List<DirectoryStore.InviteRow> invites() {
+    return store.invites();
+  }
+
+  public InviteStatus status(DirectoryStore.InviteRow invite) {
+    if (invite.usedMs() != null) {
+      return InviteStatus.USED;
+    }
+    if (invite.revokedMs() != null) {
+      return InviteStatus.REVOKED;
+    }
+    return clock.millis() >= invite.expiresMs() ? InviteStatus.EXPIRED : InviteStatus.PENDING;
+  }
+
+  public void revokeInvite(long id) {
+    store.revokeInvite(id, clock.millis());
+  }
+
+  /** The pending invite this link's token opens; else {@link InviteUnusable} saying why not. */
+  public DirectoryStore.InviteRow openInvite(String token) {
+    DirectoryStore.InviteRow invite = token == null || token.isBlank() ? null : store.inviteByTokenHash(sha256(token.trim())).orElse(null);
+    if (invite == null) {
+      throw new InviteUnusable(null, "This invite link is not valid: check that it was copied whole, or ask an admin for a new one.");
+    }
+    InviteStatus status = status(invite);
+    return switch (status) {
+      case PENDING -> invite;
+      case USED -> throw new InviteUnusable(status, "This invite link was used already: sign in with your password.");
+      case EXPIRED -> throw new InviteUnusable(status, "This invite link has expired: ask an admin for a new one.");
+      case REVOKED -> throw new InviteUnusable(status, "This invite link was withdrawn: ask an admin for a new one.");
+    };
+  }
+
+  /** Sets the invitee's password: creates their login and uses the invite up. Returns the user name. */
+  public String acceptInvite(String token, String password) {
+    DirectoryStore.InviteRow invite = openInvite(token);
+    if (store.user(invite.username()).isPresent()) {
+      throw new InviteUnusable(InviteStatus.USED, "User '" + invite.username() + "' exists already: sign in with your password.");
+    }
+    if (!store.redeemInvite(invite.id(), Passwords.hash(password), clock.millis())) {
+      openInvite(token); // used, revoked or expired meanwhile: says which
+      throw new InviteUnusable(InviteStatus.USED, "This invite link was used already: sign in with your password.");
+    }
+    return invite.username();
   }
 
   // ---------------------------------------------------------------- tokens

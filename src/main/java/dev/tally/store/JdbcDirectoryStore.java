@@ -118,6 +118,14 @@ final class JdbcDirectoryStore implements DirectoryStore {
     });
   }
 
+  @Override
+  public Map<Long, List<String>> identitiesByPerson() {
+    Map<Long, List<String>> byPerson = new java.util.HashMap<>();
+    sql.list("reading identities", "SELECT person_id, identity FROM identities ORDER BY identity",
+        rs -> byPerson.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2)));
+    return byPerson;
+  }
+
   /** Every mapped identity with its person key ("person:<id>") and team name (or null). */
   Map<String, String[]> owners() {
     return tx("reading the directory", c -> {
@@ -136,7 +144,8 @@ final class JdbcDirectoryStore implements DirectoryStore {
   public void mergePeople(long from, long into) {
     write("merging people", c -> {
       for (String sql : List.of("UPDATE identities SET person_id = ? WHERE person_id = ?",
-          "UPDATE users SET person_id = ? WHERE person_id = ?", "UPDATE api_tokens SET person_id = ? WHERE person_id = ?")) {
+          "UPDATE users SET person_id = ? WHERE person_id = ?", "UPDATE api_tokens SET person_id = ? WHERE person_id = ?",
+          "UPDATE invites SET person_id = ? WHERE person_id = ?")) {
         try (PreparedStatement ps = prepare(c, sql, into, from)) {
           ps.executeUpdate();
         }
@@ -248,6 +257,70 @@ final class JdbcDirectoryStore implements DirectoryStore {
         ps.executeUpdate();
       }
       return null;
+    });
+  }
+
+  // ---------------------------------------------------------------- invites
+
+  @Override
+  public long createInvite(String tokenHash, String username, String role, Long personId, Set<String> leadOf, String createdBy,
+      long nowMs, long expiresMs) {
+    return write("creating an invite for " + username, c -> {
+      Sql.update(c, "UPDATE invites SET revoked_ms = ? WHERE username = ? AND used_ms IS NULL AND revoked_ms IS NULL", nowMs, username);
+      return insertReturningId(c, "INSERT INTO invites (token_hash, username, role, person_id, lead_of, created_by, created_ms, expires_ms)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", tokenHash, username, role, personId, String.join("\n", new java.util.TreeSet<>(leadOf)),
+          createdBy, nowMs, expiresMs);
+    });
+  }
+
+  private static final String INVITE_SQL =
+      "SELECT id, username, role, person_id, lead_of, created_by, created_ms, expires_ms, used_ms, revoked_ms FROM invites";
+
+  private static InviteRow invite(ResultSet rs) throws SQLException {
+    Set<String> teams = new java.util.TreeSet<>();
+    for (String t : rs.getString(5).split("\n")) {
+      if (!t.isBlank()) {
+        teams.add(t);
+      }
+    }
+    return new InviteRow(rs.getLong(1), rs.getString(2), rs.getString(3), Sql.nullableLong(rs, 4), teams, rs.getString(6),
+        rs.getLong(7), rs.getLong(8), Sql.nullableLong(rs, 9), Sql.nullableLong(rs, 10));
+  }
+
+  @Override
+  public Optional<InviteRow> inviteByTokenHash(String tokenHash) {
+    return sql.list("reading invite", INVITE_SQL + " WHERE token_hash = ?", JdbcDirectoryStore::invite, tokenHash).stream().findFirst();
+  }
+
+  @Override
+  public List<InviteRow> invites() {
+    return sql.list("reading invites", INVITE_SQL + " ORDER BY id DESC", JdbcDirectoryStore::invite);
+  }
+
+  @Override
+  public void revokeInvite(long id, long nowMs) {
+    write("revoking invite", c -> Sql.update(c, "UPDATE invites SET revoked_ms = ? WHERE id = ? AND used_ms IS NULL AND revoked_ms IS NULL",
+        nowMs, id));
+  }
+
+  @Override
+  public boolean redeemInvite(long id, String passwordHash, long nowMs) {
+    return write("accepting invite", c -> {
+      if (Sql.update(c, "UPDATE invites SET used_ms = ? WHERE id = ? AND used_ms IS NULL AND revoked_ms IS NULL AND expires_ms > ?",
+          nowMs, id, nowMs) != 1) {
+        return false;
+      }
+      InviteRow invite;
+      try (PreparedStatement ps = prepare(c, INVITE_SQL + " WHERE id = ?", id); ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        invite = invite(rs);
+      }
+      long user = insertReturningId(c, "INSERT INTO users (username, password_hash, role, person_id) VALUES (?, ?, ?, ?)",
+          invite.username(), passwordHash, invite.role(), invite.personId());
+      for (String team : invite.leadOf()) {
+        Sql.update(c, "INSERT INTO team_leads (user_id, team_id) VALUES (?, ?)", user, teamId(c, team));
+      }
+      return true;
     });
   }
 }

@@ -62,16 +62,33 @@ final class BenchCommand {
     @Option(names = "--clients", defaultValue = "2", description = "Concurrent sending clients. Default: ${DEFAULT-VALUE}.")
     int clients;
 
+    @Option(names = "--people", defaultValue = "200", description = "People the events spread over (in 20 teams). Default: ${DEFAULT-VALUE}.")
+    int people;
+
+    @Option(names = "--keep", paramLabel = "DIR",
+        description = "Ingest into DIR/tally.db (a new, empty DIR) and keep it, for `tally serve --data-dir DIR` (bench/dashboard-paint.sh).")
+    Path keep;
+
+    @Option(names = "--no-queries", description = "Only ingest; skip the query timings.")
+    boolean noQueries;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
-      Path dir = Files.createTempDirectory("tally-bench");
+      if (keep != null && Files.isDirectory(keep)) {
+        try (var entries = Files.list(keep)) {
+          if (entries.findAny().isPresent()) {
+            throw new IllegalArgumentException("--keep " + keep + ": the folder is not empty");
+          }
+        }
+      }
+      Path dir = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("tally-bench");
       Store store = databaseUrl != null ? PostgresStore.open(databaseUrl, null, null) : SqliteStore.open(dir.resolve("tally.db"));
       Server server = new Server(store, PriceTable.shipped()::price, java.time.Clock.systemUTC(), Math.max(4, clients));
       String base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
       try {
         Directory d = server.directory();
-        for (int p = 0; p < 200; p++) {
+        for (int p = 0; p < people; p++) {
           d.addPerson("Person " + p, List.of("dev" + p + "@example.com"), "team-" + (p % 20));
         }
         String admin = d.createToken("bench", Directory.Scope.ADMIN, null).secret();
@@ -92,7 +109,7 @@ final class BenchCommand {
           int from = b * batch;
           int to = Math.min(events, from + batch);
           sent.add(pool.submit(() -> {
-            byte[] body = gzip(batchJson(from, to, events, end, models));
+            byte[] body = gzip(batchJson(from, to, events, end, models, people));
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
                 .header("Authorization", "Bearer " + admin).header("Content-Encoding", "gzip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -115,6 +132,11 @@ final class BenchCommand {
         out.printf(Locale.ROOT, "Ingest over HTTP (%s, %d clients, batches of %,d): %,d events in %.1f s = %,.0f events/s%n",
             databaseUrl != null ? "PostgreSQL" : "SQLite", clients, batch, events, seconds, events / seconds);
 
+        if (noQueries) {
+          out.printf(Locale.ROOT, "Peak RSS of this process (server and load generator): %s MB%n", peakRssMb());
+          out.flush();
+          return 0;
+        }
         String[] queries = {
           "range=30d&groupBy=person", "range=7d&groupBy=team", "range=90d&groupBy=model",
           "range=30d&groupBy=person&filter.team=team-3", "range=14d&groupBy=tool", "range=24h&groupBy=person&top=10",
@@ -128,7 +150,7 @@ final class BenchCommand {
           long first = timeQuery(http, base, admin, q);
           long[] fresh = new long[20];
           for (int i = 0; i < fresh.length; i++) {
-            byte[] one = gzip(batchJson(events + extra, events + extra + 1, events, end, models));
+            byte[] one = gzip(batchJson(events + extra, events + extra + 1, events, end, models, people));
             extra++;
             http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/events")).header("Authorization", "Bearer " + admin)
                 .header("Content-Type", "application/json").header("Content-Encoding", "gzip")
@@ -149,8 +171,10 @@ final class BenchCommand {
       } finally {
         server.close();
         store.close();
-        try (var files = Files.walk(dir)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        if (keep == null) {
+          try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+          }
         }
       }
     }
@@ -165,14 +189,14 @@ final class BenchCommand {
       return (System.nanoTime() - s) / 1_000_000;
     }
 
-    /** Events in time order over 90 days (as a gateway sees them), spread over 200 people. */
-    private static byte[] batchJson(int from, int to, int total, Instant end, List<String> models) {
+    /** Events in time order over 90 days (as a gateway sees them), spread over {@code people} people. */
+    private static byte[] batchJson(int from, int to, int total, Instant end, List<String> models, int people) {
       Random rnd = new Random(from);
       ObjectNode root = new ObjectMapper().createObjectNode();
       ArrayNode arr = root.putArray("events");
       for (int i = from; i < to; i++) {
         // like a team: each person works with three models, two projects and one or two tools
-        int person = rnd.nextInt(200);
+        int person = rnd.nextInt(people);
         Instant ts = end.minusSeconds(90L * 86_400).plusMillis((long) ((double) i / total * 90 * 86_400_000L));
         String model = models.get((person * 7 + rnd.nextInt(3)) % models.size());
         UsageEvent e = new UsageEvent("bench:req:" + i, ts, Source.GATEWAY, "anthropic", model,

@@ -237,6 +237,11 @@ public final class Server implements AutoCloseable {
       config.routes.get("/api/v1/tokens", this::listTokens);
       config.routes.delete("/api/v1/tokens/{id}", this::revokeToken);
       config.routes.post("/api/v1/users", this::createUser);
+      config.routes.post("/api/v1/invites", this::invite);
+      config.routes.get("/api/v1/invites", this::listInvites);
+      config.routes.delete("/api/v1/invites/{id}", this::revokeInvite);
+      config.routes.post("/api/v1/invites/check", this::checkInvite);
+      config.routes.post("/api/v1/invites/accept", this::acceptInvite);
       config.staticFiles.add(files -> {
         files.hostedPath = "/";
         files.directory = "/web";
@@ -297,8 +302,11 @@ public final class Server implements AutoCloseable {
     ctx.status(status).contentType("application/json").result(body.toString());
   }
 
+  /** The API routes anyone may call: signing in, and opening or accepting an invite (its token is the credential). */
+  private static final Set<String> PUBLIC = Set.of("/api/v1/login", "/api/v1/invites/check", "/api/v1/invites/accept");
+
   private void authenticate(Context ctx) {
-    if (ctx.path().equals("/api/v1/login")) {
+    if (PUBLIC.contains(ctx.path())) {
       return;
     }
     String cookie = ctx.cookie(Sessions.COOKIE);
@@ -337,6 +345,11 @@ public final class Server implements AutoCloseable {
     String username = b.path("username").asText("");
     Principal p = directory.login(username, b.path("password").asText("")).orElseThrow(
         () -> new ApiError(401, "wrong user name or password"));
+    signIn(ctx, username, p);
+  }
+
+  /** Starts a browser session: the cookie, and the CSRF token in the answer. */
+  private void signIn(Context ctx, String username, Principal p) {
     Sessions.Session s = sessions.create(username);
     boolean secure = "https".equals(ctx.scheme()) || "https".equals(ctx.header("X-Forwarded-Proto"));
     ctx.header("Set-Cookie", Sessions.COOKIE + "=" + s.id() + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
@@ -697,6 +710,7 @@ public final class Server implements AutoCloseable {
     }
     UsageQueries queries = new UsageQueries(store, clock, mode);
     int top = ctx.queryParamAsClass("top", Integer.class).getOrDefault(Integer.MAX_VALUE);
+    boolean series = ctx.queryParamAsClass("series", Boolean.class).getOrDefault(true); // false: rows without dailyCost (smaller)
     ObjectNode answer = JSON.createObjectNode();
     answer.put("from", r.since().toString()).put("to", (r.until() != null ? r.until() : today).toString())
         .put("timezone", zone.getId());
@@ -726,6 +740,9 @@ public final class Server implements AutoCloseable {
         n.put("costChange", (double) (mode.cost(line.now()) - line.before()) / line.before());
       } else {
         n.putNull("costChange");
+      }
+      if (!series) {
+        continue;
       }
       ObjectNode spark = n.putObject("dailyCost");
       line.row().daily().forEach((day, t) -> {
@@ -897,5 +914,117 @@ public final class Server implements AutoCloseable {
     long id = directory.createUser(b.path("username").asText(), b.path("password").asText(),
         Role.parse(b.path("role").asText("member")), b.hasNonNull("person") ? b.get("person").asLong() : null, leads);
     ctx.status(201).json(JSON.createObjectNode().put("id", id));
+  }
+
+  // ---------------------------------------------------------------- invites
+
+  /**
+   * An admin invites someone to sign in: a person (an existing one by id, or a new one from name and
+   * email), a role and a lead's teams. Answers the one-time token once; the link is {@code /#/invite/TOKEN}
+   * (a fragment: browsers never send it to a server, so it stays out of access logs).
+   */
+  private void invite(Context ctx) {
+    Principal admin = requireAdmin(ctx);
+    JsonNode b = body(ctx);
+    Role role = Role.parse(b.path("role").asText("member"));
+    Long personId = b.hasNonNull("person") ? b.get("person").asLong() : null;
+    String email = b.path("email").asText("").trim();
+    String username = b.path("username").asText(personId == null ? email : "").trim();
+    if (!username.isEmpty() && directory.userPrincipal(username).isPresent()) {
+      throw new ApiError(400, "user '" + username + "' exists already");
+    }
+    if (personId == null && (b.hasNonNull("name") || !email.isEmpty())) {
+      String name = b.path("name").asText(email).trim();
+      if (name.isEmpty()) {
+        throw new ApiError(400, "a new person needs a name or an email");
+      }
+      personId = directory.addPerson(name, email.isEmpty() ? List.of() : List.of(email), b.path("team").asText(null)).id();
+    }
+    if (username.isEmpty() && personId != null) {
+      username = directory.person(personId).orElseThrow().identities().stream().filter(i -> i.startsWith("email:"))
+          .map(i -> i.substring(6)).findFirst().orElse("");
+    }
+    if (username.isEmpty()) {
+      throw new ApiError(400, "username is required (it defaults to the person's email, and this person has none)");
+    }
+    Set<String> leads = new java.util.TreeSet<>();
+    b.path("leadOf").forEach(t -> {
+      if (!t.asText().isBlank()) {
+        leads.add(t.asText().trim());
+      }
+    });
+    Directory.NewInvite invite = directory.invite(username, role, personId, leads, admin.name());
+    ObjectNode answer = inviteJson(directory.invites().stream().filter(i -> i.id() == invite.id()).findFirst().orElseThrow());
+    answer.put("token", invite.token()).put("path", "/#/invite/" + invite.token()).put("note", "shown once: send the link now");
+    ctx.status(201).json(answer);
+  }
+
+  private ObjectNode inviteJson(dev.tally.store.DirectoryStore.InviteRow i) {
+    ObjectNode n = JSON.createObjectNode().put("id", i.id()).put("username", i.username()).put("role", i.role())
+        .put("status", directory.status(i).wireName()).put("invitedBy", i.createdBy())
+        .put("created", time(java.time.Instant.ofEpochMilli(i.createdMs())))
+        .put("expires", time(java.time.Instant.ofEpochMilli(i.expiresMs())));
+    if (i.personId() != null) {
+      n.put("person", "person:" + i.personId());
+      directory.person(i.personId()).ifPresent(p -> n.put("name", p.name()));
+    }
+    ArrayNode teams = n.putArray("leadOf");
+    i.leadOf().forEach(teams::add);
+    return n;
+  }
+
+  /** Invites, newest first; {@code ?status=pending} for the ones still open. */
+  private void listInvites(Context ctx) {
+    requireAdmin(ctx);
+    String status = ctx.queryParam("status");
+    ArrayNode arr = JSON.createArrayNode();
+    for (var i : directory.invites()) {
+      if (status == null || directory.status(i).wireName().equals(status)) {
+        arr.add(inviteJson(i));
+      }
+    }
+    ctx.json(arr);
+  }
+
+  private void revokeInvite(Context ctx) {
+    requireAdmin(ctx);
+    directory.revokeInvite(Long.parseLong(ctx.pathParam("id")));
+    ctx.status(204);
+  }
+
+  /** Whom an invite is for (for the set-your-password page), or 404 (unknown) or 410 (used, expired, revoked). */
+  private void checkInvite(Context ctx) {
+    var invite = openInvite(() -> directory.openInvite(body(ctx).path("token").asText("")));
+    ObjectNode n = JSON.createObjectNode().put("username", invite.username()).put("role", invite.role())
+        .put("expires", time(java.time.Instant.ofEpochMilli(invite.expiresMs())));
+    if (invite.personId() != null) {
+      directory.person(invite.personId()).ifPresent(p -> n.put("name", p.name()));
+    }
+    ctx.json(n);
+  }
+
+  /** Sets the invitee's password, uses the invite up and signs them in. */
+  private void acceptInvite(Context ctx) {
+    JsonNode b = body(ctx);
+    String token = b.path("token").asText("");
+    String password = b.path("password").asText("");
+    if (password.length() < MIN_PASSWORD) {
+      openInvite(() -> directory.openInvite(token)); // a dead link says so before a short password does
+      throw new ApiError(400, "passwords need at least " + MIN_PASSWORD + " characters");
+    }
+    String username = openInvite(() -> directory.acceptInvite(token, password));
+    Principal p = directory.userPrincipal(username).orElseThrow();
+    signIn(ctx, username, p);
+  }
+
+  /** The shortest password an invitee may set (as {@code Passwords} requires). */
+  static final int MIN_PASSWORD = 8;
+
+  private static <T> T openInvite(java.util.function.Supplier<T> open) {
+    try {
+      return open.get();
+    } catch (Directory.InviteUnusable e) {
+      throw new ApiError(e.status() == null ? 404 : 410, e.getMessage());
+    }
   }
 }

@@ -242,7 +242,8 @@ final class WebUi implements AutoCloseable {
   private void options(Context ctx) {
     Principal p = Server.requireReader(ctx);
     LocalDate today = LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC));
-    Range range = Range.lastDays(90, today, java.time.ZoneOffset.UTC);
+    // a closed range: its days are cached (an open-ended one would read all 90 days again on every call)
+    Range range = new Range(today.minusDays(89), today, java.time.ZoneOffset.UTC);
     Filter scope = Server.scope(p, Filter.NONE);
     UsageQueries queries = new UsageQueries(store, clock, CostMode.AUTO);
     Map<String, ObjectNode> people = visiblePeople(p);
