@@ -207,8 +207,19 @@ async function pickFilter(page, name, values) {
 
   // multi-select filters: every dimension the query API filters by, projects included
   const options = await api('/api/v1/web/options');
-  eq(await page.$$eval('.toolbar [data-filter]', els => els.map(e => e.dataset.filter).join(',')), 'key,team,person,model,tool,source,project',
-    'filters: API keys, teams, people, models, tools, sources and projects');
+  eq(await page.$$eval('.toolbar [data-filter]', els => els.map(e => e.dataset.filter).join(',')), 'key,team,person,model,tool,source,project,tag',
+    'filters: API keys, teams, people, models, tools, sources, projects and tags');
+  // tags: several picked keep requests with any of them
+  await pickFilter(page, 'tag', ['env:prod', 'incident-4711']);
+  const tagged = await api('/api/v1/web/summary?range=30d&filter.tag=env:prod&filter.tag=incident-4711');
+  eq(await text(page, '[data-testid=kpi-cost]'), usd(tagged.kpis.cost.value), 'tag filter (two tags): KPI cost = query API');
+  eq(await text(page, '[data-testid=kpi-requests]'), int(tagged.kpis.requests.value), 'tag filter (two tags): KPI requests = query API');
+  const byTag = await api('/api/v1/usage?range=30d&groupBy=tag&filter.tag=env:prod&filter.tag=incident-4711');
+  const perTag = Object.fromEntries(byTag.rows.map(r => [r.tag, r.requests]));
+  eq(tagged.kpis.requests.value, perTag['env:prod'] + perTag['incident-4711'], 'tag filter: any of the two tags (no request has both)');
+  check(perTag['feature:search'] > 0 && tagged.kpis.requests.value < (await api('/api/v1/web/summary?range=30d')).kpis.requests.value,
+    'tag filter: requests also tagged feature:search are kept, untagged ones are not');
+  await pickFilter(page, 'tag', []);
   check(options.project.length > 2, 'options API: several projects');
   await pickFilter(page, 'project', ['checkout', 'infra']);
   const two = await api('/api/v1/web/summary?range=30d&filter.project=checkout&filter.project=infra');

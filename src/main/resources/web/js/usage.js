@@ -4,9 +4,9 @@ import { h, fmt, change, sparkline, daysBetween, dataTable, chart, select, multi
 
 const RANGES = [['24h', 'Last 24 hours'], ['7d', 'Last 7 days'], ['14d', 'Last 14 days'], ['30d', 'Last 30 days'], ['90d', 'Last 90 days'], ['custom', 'Custom…']];
 // The multi-select filters, each a query API dimension (filter.DIM) with its values from /api/v1/web/options.
-// A tags filter is one more line here once the query API and the options endpoint know tags: ['tags', 'Tag'].
+// Picking several values of one filter keeps requests with any of them (for tags: any of the tags).
 const FILTERS = [['key', 'API key'], ['team', 'Team'], ['person', 'Person'], ['model', 'Model'], ['tool', 'Tool'],
-  ['source', 'Source'], ['project', 'Project']];
+  ['source', 'Source'], ['project', 'Project'], ['tag', 'Tag']];
 
 const state = { view: 'user', range: '30d', from: null, to: null, filters: {}, metric: null, live: false };
 

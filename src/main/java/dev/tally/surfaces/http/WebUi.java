@@ -51,7 +51,7 @@ import org.apache.commons.csv.CSVPrinter;
 final class WebUi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<Dimension> OPTION_DIMENSIONS = List.of(Dimension.TEAM, Dimension.PERSON, Dimension.MODEL,
-      Dimension.TOOL, Dimension.SOURCE, Dimension.PROJECT, Dimension.PROVIDER, Dimension.KEY);
+      Dimension.TOOL, Dimension.SOURCE, Dimension.PROJECT, Dimension.PROVIDER, Dimension.KEY, Dimension.TAG);
 
   private final Store store;
   private final Directory directory;

@@ -37,6 +37,9 @@ import java.util.Set;
  * admin-password, lead (leads "platform") / lead-password, alice (member, team "web") / alice-password.
  */
 final class DashboardFixture implements AutoCloseable {
+  /** Request tags as the gateway records them (from x-tally-tags and Helicone properties); some requests have none. */
+  static final List<List<String>> TAGS = List.of(List.of(), List.of("feature:search"), List.of("feature:search", "env:prod"),
+      List.of("env:prod"), List.of("incident-4711"));
   static final ObjectMapper JSON = new ObjectMapper();
   static final Instant NOW = Instant.parse("2026-11-24T16:00:00Z");
 
@@ -178,7 +181,8 @@ final class DashboardFixture implements AutoCloseable {
           String id = "seed-" + i + "-" + day + "-" + r;
           batch.add(new UsageEvent(t.provider() + ":req:" + id, ts, source, t.provider(), model, t.tool(), "email:" + w.email(),
               source == Source.GATEWAY ? key : null, PROJECTS[Math.floorMod(i + rnd.nextInt(2), PROJECTS.length)], session, id,
-              "msg_" + id, false, Tokens.of(input, output, cacheWrite, 0, cacheRead), null));
+              "msg_" + id, false, Tokens.of(input, output, cacheWrite, 0, cacheRead), null)
+              .withTags(TAGS.get(Math.floorMod(r + i, TAGS.size()))));
         }
       }
       // an OpenAI account nobody has claimed yet
