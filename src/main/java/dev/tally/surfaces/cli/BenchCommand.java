@@ -72,6 +72,10 @@ final class BenchCommand {
     @Option(names = "--no-queries", description = "Only ingest; skip the query timings.")
     boolean noQueries;
 
+    @Option(names = "--in-process", description = "Run the server inside the bench's own JVM (its RSS then includes the load generator). "
+        + "By default it runs as its own `tally serve` process, started by the launcher.")
+    boolean inProcess;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
@@ -83,22 +87,18 @@ final class BenchCommand {
         }
       }
       Path dir = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("tally-bench");
-      Store store = databaseUrl != null ? PostgresStore.open(databaseUrl, null, null) : SqliteStore.open(dir.resolve("tally.db"));
-      Server server = new Server(store, PriceTable.shipped()::price, java.time.Clock.systemUTC(), Math.max(4, clients));
-      String base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
+      HttpClient http = HttpClient.newHttpClient();
+      Target server = inProcess ? Target.inProcess(dir, databaseUrl, clients, people)
+          : Target.process(http, dir, databaseUrl, clients, people);
+      String base = server.base();
+      String admin = server.admin();
       try {
-        Directory d = server.directory();
-        for (int p = 0; p < people; p++) {
-          d.addPerson("Person " + p, List.of("dev" + p + "@example.com"), "team-" + (p % 20));
-        }
-        String admin = d.createToken("bench", Directory.Scope.ADMIN, null).secret();
         List<String> models = new ArrayList<>();
         for (var m : PriceTable.shipped().models()) {
           if (models.size() < 30) {
             models.add(m.key());
           }
         }
-        HttpClient http = HttpClient.newHttpClient();
         int batch = 10_000;
         int batches = (events + batch - 1) / batch;
         long t0 = System.nanoTime();
@@ -133,7 +133,7 @@ final class BenchCommand {
             databaseUrl != null ? "PostgreSQL" : "SQLite", clients, batch, events, seconds, events / seconds);
 
         if (noQueries) {
-          out.printf(Locale.ROOT, "Peak RSS of this process (server and load generator): %s MB%n", peakRssMb());
+          out.println(server.peakRss());
           out.flush();
           return 0;
         }
@@ -165,12 +165,11 @@ final class BenchCommand {
           Arrays.sort(cached);
           out.printf("%-44s %8d %10d %10d %10d%n", q, first, fresh[9], fresh[18], cached[18]);
         }
-        out.printf(Locale.ROOT, "Peak RSS of this process (server and load generator): %s MB%n", peakRssMb());
+        out.println(server.peakRss());
         out.flush();
         return 0;
       } finally {
         server.close();
-        store.close();
         if (keep == null) {
           try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -217,17 +216,107 @@ final class BenchCommand {
       return out.toByteArray();
     }
 
-    private static String peakRssMb() {
-      try {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-          if (line.startsWith("VmHWM:")) {
-            return Long.toString(Long.parseLong(line.replaceAll("\\D", "")) / 1024);
-          }
+    /** The server under test: where it listens, an admin token, and its peak memory. */
+    private record Target(String base, String admin, Process process, AutoCloseable stop) implements AutoCloseable {
+      /**
+       * {@code tally serve} as its own process, started as users start it (the launcher and its JVM
+       * options), so its peak RSS is the server's alone.
+       */
+      static Target process(HttpClient http, Path dir, String databaseUrl, int clients, int people) throws Exception {
+        String launcher = System.getProperty("tally.launcher");
+        if (launcher == null) {
+          throw new IllegalStateException("run this through the ./tally launcher, or pass --in-process");
         }
-      } catch (java.io.IOException e) {
-        // not Linux
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+          port = socket.getLocalPort();
+        }
+        String password = "bench-" + java.util.UUID.randomUUID();
+        List<String> command = new ArrayList<>(List.of(launcher, "serve", "--host", "127.0.0.1", "--port",
+            Integer.toString(port), "--data-dir", dir.toString()));
+        if (databaseUrl != null) {
+          command.addAll(List.of("--database-url", databaseUrl));
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(dir.resolve("serve.log").toFile());
+        pb.environment().put("TALLY_ADMIN_PASSWORD", password);
+        Process p = pb.start();
+        String base = "http://127.0.0.1:" + port;
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + password).getBytes());
+        for (int i = 0; ; i++) {
+          try {
+            if (http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode() == 200) {
+              break;
+            }
+          } catch (java.io.IOException notYet) {
+            // still starting
+          }
+          if (!p.isAlive() || i > 600) {
+            p.destroy();
+            throw new IllegalStateException("tally serve did not start; see " + dir.resolve("serve.log"));
+          }
+          Thread.sleep(100);
+        }
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 0; i < people; i++) {
+          post(http, base, basic, "/api/v1/people", json.createObjectNode().put("name", "Person " + i)
+              .put("team", "team-" + (i % 20)).set("emails", json.createArrayNode().add("dev" + i + "@example.com")));
+        }
+        String admin = json.readTree(post(http, base, basic, "/api/v1/tokens",
+            json.createObjectNode().put("name", "bench").put("scope", "admin"))).path("token").asText();
+        return new Target(base, admin, p, () -> {
+          p.destroy(); // SIGTERM: the server flushes and stops
+          p.waitFor();
+        });
       }
-      return "?";
+
+      /** The server inside this process (no launcher): its RSS includes the load generator. */
+      static Target inProcess(Path dir, String databaseUrl, int clients, int people) {
+        Store store = databaseUrl != null ? PostgresStore.open(databaseUrl, null, null) : SqliteStore.open(dir.resolve("tally.db"));
+        Server server = new Server(store, PriceTable.shipped()::price, java.time.Clock.systemUTC(), Math.max(4, clients));
+        String base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
+        Directory d = server.directory();
+        for (int p = 0; p < people; p++) {
+          d.addPerson("Person " + p, List.of("dev" + p + "@example.com"), "team-" + (p % 20));
+        }
+        return new Target(base, d.createToken("bench", Directory.Scope.ADMIN, null).secret(), null, () -> {
+          server.close();
+          store.close();
+        });
+      }
+
+      private static String post(HttpClient http, String base, String auth, String path, ObjectNode body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", auth)
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 300) {
+          throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+      }
+
+      /** A line on peak memory: the server process's own, or this process's with the load generator. */
+      String peakRss() {
+        long pid = process != null ? process.pid() : ProcessHandle.current().pid();
+        String what = process != null ? "Peak RSS of the server process (tally serve, pid " + pid + ")"
+            : "Peak RSS of this process (server and load generator)";
+        try {
+          for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmHWM:")) {
+              return what + ": " + Long.parseLong(line.replaceAll("\\D", "")) / 1024 + " MB";
+            }
+          }
+        } catch (java.io.IOException e) {
+          // not Linux
+        }
+        return what + ": unknown (no /proc)";
+      }
+
+      @Override
+      public void close() throws Exception {
+        stop.close();
+      }
     }
   }
 }
