@@ -37,6 +37,7 @@ class JdbcStore implements Store {
           + " project, session_id, request_id, message_id, sidechain, input_tokens, output_tokens,"
           + " cache_write_5m, cache_write_1h, cache_read, reasoning_tokens, web_searches,"
           + " cost_micros, reported_cost_micros, price_version, priced_as, reported_cost_is_share";
+  private static final int EVENT_COLUMN_COUNT = EVENT_COLUMNS.split(",").length;
   private static final String SUM_COLUMNS =
       "events, input_tokens, output_tokens, cache_write_5m, cache_write_1h, cache_read,"
           + " reasoning_tokens, web_searches, cost_micros, reported_cost_micros, reported_events,"
@@ -107,9 +108,17 @@ class JdbcStore implements Store {
   private record CachedUsage(long generation, List<UsageRow> rows, long atMs) {}
   private final String insertEvent;
   private final String updateEvent;
-  private final String upsertHour;
-  private final String upsertDay;
-  private final String upsertMonth;
+  private final Rollup hourRollup;
+  private final Rollup dayRollup;
+  private final Rollup monthRollup;
+  /** The writer connection whose session holds the PostgreSQL staging tables, or null. */
+  private Connection staged;
+
+  /**
+   * One rollup table: its upsert of one row, and for PostgreSQL the upsert of a whole batch from a
+   * staging table of the same shape that the batch's rows are copied into.
+   */
+  private record Rollup(String table, String columns, String upsert, String staging, String upsertStaged) {}
 
   JdbcStore(Connection writer, Supplier<Connection> readers, Dialect dialect) throws SQLException {
     this(writer, readers, dialect, null);
@@ -125,15 +134,15 @@ class JdbcStore implements Store {
     this.gateway = new JdbcGatewayStore(readers);
     this.collectors = new JdbcCollectorStore(readers);
     writer.setAutoCommit(false);
-    insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (" + "?,".repeat(26) + "?)";
+    insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (" + "?,".repeat(EVENT_COLUMN_COUNT - 1) + "?)";
     updateEvent = "UPDATE events SET " + String.join(" = ?, ", EVENT_COLUMNS.split(",\\s*"))
         + " = ? WHERE dedup_key = ?";
-    upsertHour = upsert("rollup_hour", "hour_ms", HOUR_DIMS);
-    upsertDay = upsert("rollup_day", "day_ms", DAY_DIMS);
-    upsertMonth = upsert("rollup_month", "month_ms", DAY_DIMS);
+    hourRollup = rollup("rollup_hour", "hour_ms", HOUR_DIMS);
+    dayRollup = rollup("rollup_day", "day_ms", DAY_DIMS);
+    monthRollup = rollup("rollup_month", "month_ms", DAY_DIMS);
   }
 
-  private String upsert(String table, String timeColumn, String[] dims) {
+  private Rollup rollup(String table, String timeColumn, String[] dims) {
     String keyColumns = timeColumn + ", " + String.join(", ", dims);
     String[] sums = SUM_COLUMNS.split(",\\s*");
     StringBuilder set = new StringBuilder();
@@ -143,8 +152,12 @@ class JdbcStore implements Store {
     set.append("first_ms = ").append(dialect.min).append('(').append(table).append(".first_ms, excluded.first_ms), ");
     set.append("last_ms = ").append(dialect.max).append('(').append(table).append(".last_ms, excluded.last_ms)");
     int params = 1 + dims.length + sums.length + 2;
-    return "INSERT INTO " + table + " (" + keyColumns + ", " + SUM_COLUMNS + ", first_ms, last_ms) VALUES ("
-        + "?,".repeat(params - 1) + "?) ON CONFLICT (" + keyColumns + ") DO UPDATE SET " + set;
+    String columns = keyColumns + ", " + SUM_COLUMNS + ", first_ms, last_ms";
+    String onConflict = " ON CONFLICT (" + keyColumns + ") DO UPDATE SET " + set;
+    String staging = "tally_staged_" + table;
+    return new Rollup(table, columns,
+        "INSERT INTO " + table + " (" + columns + ") VALUES (" + "?,".repeat(params - 1) + "?)" + onConflict,
+        staging, "INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM " + staging + onConflict);
   }
 
   // ---------------------------------------------------------------- writes
@@ -162,6 +175,22 @@ class JdbcStore implements Store {
   private Map<String, LedgerEvent> findBy(String column, Collection<String> values, int keyIndex) {
     Map<String, LedgerEvent> found = new HashMap<>();
     List<String> list = values.stream().filter(v -> v != null).distinct().toList();
+    if (dialect == Dialect.POSTGRES && !list.isEmpty()) {
+      // one round trip with the keys as one array parameter, however many there are
+      String sql = "SELECT " + EVENT_COLUMNS + " FROM events WHERE " + column + " = ANY (?)";
+      try (PreparedStatement ps = writer().prepareStatement(sql)) {
+        ps.setArray(1, writer().createArrayOf("text", list.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            found.put(rs.getString(1 + keyIndex), readEvent(rs));
+          }
+        }
+      } catch (SQLException e) {
+        writerBroken = reconnect != null;
+        throw new StoreException("reading events by " + column, e);
+      }
+      list = List.of();
+    }
     for (int i = 0; i < list.size(); i += IN_CHUNK) {
       List<String> chunk = list.subList(i, Math.min(list.size(), i + IN_CHUNK));
       String sql = "SELECT " + EVENT_COLUMNS + " FROM events WHERE " + column + " IN ("
@@ -208,6 +237,7 @@ class JdbcStore implements Store {
       }
     } catch (SQLException | RuntimeException e) {
       writerBroken = reconnect != null;
+      staged = null; // created in this transaction, perhaps: gone with it
       try {
         writer.rollback();
       } catch (SQLException suppressed) {
@@ -224,21 +254,30 @@ class JdbcStore implements Store {
       int inserts = 0;
       int updates = 0;
       int deletes = 0;
+      PgCopy copy = dialect == Dialect.POSTGRES ? new PgCopy() : null;
       for (Change c : changes) {
         if (c.after() == null) {
           delete.setString(1, c.before().event().dedupKey());
           delete.addBatch();
           deletes++;
+        } else if (c.before() == null && copy != null) {
+          for (Object v : eventValues(c.after())) {
+            copy.value(v == NULL_BIGINT ? null : v);
+          }
+          copy.endRow();
         } else if (c.before() == null) {
           bindEvent(insert, c.after());
           insert.addBatch();
           inserts++;
         } else {
           bindEvent(update, c.after());
-          update.setString(28, c.before().event().dedupKey());
+          update.setString(EVENT_COLUMN_COUNT + 1, c.before().event().dedupKey());
           update.addBatch();
           updates++;
         }
+      }
+      if (copy != null) {
+        copy.into(writer(), "events", EVENT_COLUMNS);
       }
       if (inserts > 0) {
         insert.executeBatch();
@@ -252,41 +291,61 @@ class JdbcStore implements Store {
     }
   }
 
-  private static void bindEvent(PreparedStatement ps, LedgerEvent le) throws SQLException {
+  /** A NULL in a BIGINT column: JDBC wants to know the type of a NULL parameter. */
+  private static final Object NULL_BIGINT = new Object();
+
+  /**
+   * The event's values in {@link #EVENT_COLUMNS} order (Long, Integer, String, null or {@link
+   * #NULL_BIGINT}): what an INSERT binds and what COPY sends.
+   */
+  private static Object[] eventValues(LedgerEvent le) {
     UsageEvent e = le.event();
     Tokens t = e.tokens();
-    int i = 1;
-    ps.setString(i++, e.dedupKey());
-    ps.setString(i++, Store.messageKey(e.provider(), e.messageId()));
-    ps.setLong(i++, e.timestamp().toEpochMilli());
-    ps.setString(i++, e.source().wireName());
-    ps.setString(i++, e.provider());
-    ps.setString(i++, e.model());
-    ps.setString(i++, le.modelId());
-    ps.setString(i++, e.tool());
-    ps.setString(i++, e.identity());
-    ps.setString(i++, e.keyId());
-    ps.setString(i++, e.project());
-    ps.setString(i++, e.sessionId());
-    ps.setString(i++, e.requestId());
-    ps.setString(i++, e.messageId());
-    ps.setInt(i++, e.sidechain() ? 1 : 0);
-    ps.setLong(i++, t.input());
-    ps.setLong(i++, t.output());
-    ps.setLong(i++, t.cacheWrite5m());
-    ps.setLong(i++, t.cacheWrite1h());
-    ps.setLong(i++, t.cacheRead());
-    ps.setLong(i++, t.reasoning());
-    ps.setLong(i++, t.webSearches());
-    ps.setLong(i++, le.cost().micros());
-    if (e.reportedCostMicros() == null) {
-      ps.setNull(i++, Types.BIGINT);
-    } else {
-      ps.setLong(i++, e.reportedCostMicros());
+    return new Object[] {
+      e.dedupKey(),
+      Store.messageKey(e.provider(), e.messageId()),
+      e.timestamp().toEpochMilli(),
+      e.source().wireName(),
+      e.provider(),
+      e.model(),
+      le.modelId(),
+      e.tool(),
+      e.identity(),
+      e.keyId(),
+      e.project(),
+      e.sessionId(),
+      e.requestId(),
+      e.messageId(),
+      e.sidechain() ? 1 : 0,
+      t.input(),
+      t.output(),
+      t.cacheWrite5m(),
+      t.cacheWrite1h(),
+      t.cacheRead(),
+      t.reasoning(),
+      t.webSearches(),
+      le.cost().micros(),
+      e.reportedCostMicros() == null ? NULL_BIGINT : e.reportedCostMicros(),
+      le.cost().priceVersion(),
+      le.cost().pricedAs(),
+      e.reportedCostIsShare() ? 1 : 0,
+    };
+  }
+
+  private static void bindEvent(PreparedStatement ps, LedgerEvent le) throws SQLException {
+    Object[] values = eventValues(le);
+    for (int i = 0; i < values.length; i++) {
+      Object v = values[i];
+      if (v == NULL_BIGINT) {
+        ps.setNull(i + 1, Types.BIGINT);
+      } else if (v instanceof Long l) {
+        ps.setLong(i + 1, l);
+      } else if (v instanceof Integer n) {
+        ps.setInt(i + 1, n);
+      } else {
+        ps.setString(i + 1, (String) v);
+      }
     }
-    ps.setString(i++, le.cost().priceVersion());
-    ps.setString(i++, le.cost().pricedAs());
-    ps.setInt(i, e.reportedCostIsShare() ? 1 : 0);
   }
 
   private static LedgerEvent readEvent(ResultSet rs) throws SQLException {
@@ -326,9 +385,55 @@ class JdbcStore implements Store {
         accumulate(hours, days, months, c.after(), +1);
       }
     }
-    flushRollup(upsertHour, hours);
-    flushRollup(upsertDay, days);
-    flushRollup(upsertMonth, months);
+    if (dialect == Dialect.POSTGRES) {
+      stageRollups();
+      copyRollup(hourRollup, hours);
+      copyRollup(dayRollup, days);
+      copyRollup(monthRollup, months);
+    } else {
+      flushRollup(hourRollup.upsert(), hours);
+      flushRollup(dayRollup.upsert(), days);
+      flushRollup(monthRollup.upsert(), months);
+    }
+  }
+
+  /** Creates this session's staging tables (emptied at every commit) once per writer connection. */
+  private void stageRollups() throws SQLException {
+    Connection c = writer();
+    if (staged == c) {
+      return;
+    }
+    try (Statement st = c.createStatement()) {
+      for (Rollup r : List.of(hourRollup, dayRollup, monthRollup)) {
+        st.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + r.staging() + " (LIKE " + r.table()
+            + ") ON COMMIT DELETE ROWS");
+      }
+    }
+    staged = c;
+  }
+
+  /** PostgreSQL: the batch's rollup rows copied into the staging table, then one upsert from it. */
+  private void copyRollup(Rollup rollup, Map<List<Object>, long[]> rows) throws SQLException {
+    PgCopy copy = new PgCopy();
+    for (Map.Entry<List<Object>, long[]> row : rows.entrySet()) {
+      long[] s = row.getValue();
+      if (isNoop(s)) {
+        continue;
+      }
+      for (Object k : row.getKey()) {
+        copy.value(k);
+      }
+      for (long v : s) { // the 13 sums, then first and last
+        copy.value(v);
+      }
+      copy.endRow();
+    }
+    if (copy.count() > 0) {
+      copy.into(writer(), rollup.staging(), rollup.columns());
+      try (Statement st = writer().createStatement()) {
+        st.executeUpdate(rollup.upsertStaged());
+      }
+    }
   }
 
   /** Start of the UTC calendar month holding {@code ms}. */
