@@ -111,6 +111,8 @@ class JdbcStore implements Store {
   private final Rollup hourRollup;
   private final Rollup dayRollup;
   private final Rollup monthRollup;
+  /** PostgreSQL: the rows of the COPY being built (writes happen on one thread at a time). */
+  private final PgCopy copyBuffer = new PgCopy();
   /** The writer connection whose session holds the PostgreSQL staging tables, or null. */
   private Connection staged;
 
@@ -254,7 +256,7 @@ class JdbcStore implements Store {
       int inserts = 0;
       int updates = 0;
       int deletes = 0;
-      PgCopy copy = dialect == Dialect.POSTGRES ? new PgCopy() : null;
+      PgCopy copy = dialect == Dialect.POSTGRES ? copyBuffer.reset() : null;
       for (Change c : changes) {
         if (c.after() == null) {
           delete.setString(1, c.before().event().dedupKey());
@@ -414,7 +416,7 @@ class JdbcStore implements Store {
 
   /** PostgreSQL: the batch's rollup rows copied into the staging table, then one upsert from it. */
   private void copyRollup(Rollup rollup, Map<List<Object>, long[]> rows) throws SQLException {
-    PgCopy copy = new PgCopy();
+    PgCopy copy = copyBuffer.reset();
     for (Map.Entry<List<Object>, long[]> row : rows.entrySet()) {
       long[] s = row.getValue();
       if (isNoop(s)) {

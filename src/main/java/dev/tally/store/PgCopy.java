@@ -1,82 +1,152 @@
 package dev.tally.store;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Arrays;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * Rows for PostgreSQL's {@code COPY ... FROM STDIN} in its text format: one line per row, columns
- * separated by tabs, {@code \N} for NULL. A batch goes to the server in one round trip and is
- * stored without a statement to parse or parameters to bind per row.
+ * separated by tabs, {@code \N} for NULL, UTF-8. A batch goes to the server in one round trip and
+ * is stored without a statement to parse or parameters to bind per row. The buffer is kept for the
+ * next batch: one writer thread uses one instance.
  */
 final class PgCopy {
-  private final StringBuilder rows = new StringBuilder(1 << 16);
+  private byte[] buf = new byte[1 << 16];
+  private int len;
   private int count;
   private boolean rowStarted;
 
-  /** Rows appended so far. */
+  /** Drops rows appended but not sent (a batch that failed half way). */
+  PgCopy reset() {
+    len = 0;
+    count = 0;
+    rowStarted = false;
+    return this;
+  }
+
+  /** Rows appended since the last {@link #into}. */
   int count() {
     return count;
   }
 
   PgCopy value(Object v) {
-    if (rowStarted) {
-      rows.append('\t');
-    }
-    rowStarted = true;
+    separate();
     if (v == null) {
-      rows.append("\\N");
-    } else if (v instanceof Long || v instanceof Integer) {
-      rows.append(v.toString());
+      ensure(2);
+      buf[len++] = '\\';
+      buf[len++] = 'N';
+    } else if (v instanceof Long l) {
+      digits(l);
+    } else if (v instanceof Integer n) {
+      digits(n);
     } else {
-      escape(v.toString());
+      text(v.toString());
     }
     return this;
   }
 
   PgCopy value(long v) {
-    if (rowStarted) {
-      rows.append('\t');
-    }
-    rowStarted = true;
-    rows.append(v);
+    separate();
+    digits(v);
     return this;
   }
 
   /** Ends the current row. */
   void endRow() {
-    rows.append('\n');
+    ensure(1);
+    buf[len++] = '\n';
     rowStarted = false;
     count++;
   }
 
-  private void escape(String s) {
+  private void separate() {
+    if (rowStarted) {
+      ensure(1);
+      buf[len++] = '\t';
+    }
+    rowStarted = true;
+  }
+
+  private void digits(long v) {
+    if (v >= 0 && v < 10) {
+      ensure(1);
+      buf[len++] = (byte) ('0' + v);
+      return;
+    }
+    String s = Long.toString(v);
+    ensure(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      buf[len++] = (byte) s.charAt(i);
+    }
+  }
+
+  /** Text with COPY's backslash escapes, encoded as UTF-8. */
+  private void text(String s) {
+    ensure(s.length() * 3);
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
+      if (c >= 0x80) {
+        byte[] rest = s.substring(i).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("\r", "\\r").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ensure(rest.length);
+        System.arraycopy(rest, 0, buf, len, rest.length);
+        len += rest.length;
+        return;
+      }
       switch (c) {
-        case '\\' -> rows.append("\\\\");
-        case '\t' -> rows.append("\\t");
-        case '\n' -> rows.append("\\n");
-        case '\r' -> rows.append("\\r");
-        default -> rows.append(c);
+        case '\\' -> {
+          buf[len++] = '\\';
+          buf[len++] = '\\';
+        }
+        case '\t' -> {
+          buf[len++] = '\\';
+          buf[len++] = 't';
+        }
+        case '\n' -> {
+          buf[len++] = '\\';
+          buf[len++] = 'n';
+        }
+        case '\r' -> {
+          buf[len++] = '\\';
+          buf[len++] = 'r';
+        }
+        default -> buf[len++] = (byte) c;
       }
     }
   }
 
-  /** Sends the rows into {@code table (columns)}; returns how many the server stored. */
-  long into(Connection c, String table, String columns) throws SQLException {
-    if (count == 0) {
-      return 0;
+  private void ensure(int more) {
+    if (len + more > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
     }
-    byte[] data = rows.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Sends the rows into {@code table (columns)} and starts over; returns how many rows the server
+   * stored.
+   */
+  long into(Connection c, String table, String columns) throws SQLException {
     try {
-      return c.unwrap(PGConnection.class).getCopyAPI()
-          .copyIn("COPY " + table + " (" + columns + ") FROM STDIN", new ByteArrayInputStream(data));
-    } catch (IOException e) {
-      throw new SQLException("copying rows into " + table, e);
+      if (count == 0) {
+        return 0;
+      }
+      CopyIn in = c.unwrap(PGConnection.class).getCopyAPI()
+          .copyIn("COPY " + table + " (" + columns + ") FROM STDIN");
+      try {
+        in.writeToCopy(buf, 0, len);
+        return in.endCopy();
+      } finally {
+        if (in.isActive()) {
+          in.cancelCopy();
+        }
+      }
+    } finally {
+      reset();
+      if (buf.length > 1 << 24) {
+        buf = new byte[1 << 16]; // an unusually large batch: do not keep its buffer
+      }
     }
   }
 }
