@@ -111,8 +111,9 @@ class JdbcStore implements Store {
   private final Rollup hourRollup;
   private final Rollup dayRollup;
   private final Rollup monthRollup;
-  /** PostgreSQL: the rows of the COPY being built (writes happen on one thread at a time). */
-  private final PgCopy copyBuffer = new PgCopy();
+  /** PostgreSQL: the rows of the COPYs being built (writes happen on one thread at a time). */
+  private final PgCopy eventCopy = new PgCopy();
+  private final PgCopy[] rollupCopies = {new PgCopy(), new PgCopy(), new PgCopy()};
   /** The writer connection whose session holds the PostgreSQL staging tables, or null. */
   private Connection staged;
 
@@ -228,8 +229,14 @@ class JdbcStore implements Store {
       return;
     }
     try {
-      writeEvents(changes);
-      writeRollups(changes);
+      if (dialect == Dialect.POSTGRES) {
+        // the rollup rows are built while the server stores the new events
+        writeEvents(changes, () -> bufferRollups(changes));
+        sendRollups();
+      } else {
+        writeEvents(changes, null);
+        writeRollups(changes);
+      }
       writeCursors(cursors);
       writer().commit();
       if (!changes.isEmpty()) {
@@ -240,6 +247,7 @@ class JdbcStore implements Store {
     } catch (SQLException | RuntimeException e) {
       writerBroken = reconnect != null;
       staged = null; // created in this transaction, perhaps: gone with it
+      eventCopy.reset(); // a COPY left open would keep the connection from rolling back
       try {
         writer.rollback();
       } catch (SQLException suppressed) {
@@ -249,14 +257,15 @@ class JdbcStore implements Store {
     }
   }
 
-  private void writeEvents(List<Change> changes) throws SQLException {
+  /** @param whileCopying work to do while PostgreSQL stores the copied events (Java only, no SQL) */
+  private void writeEvents(List<Change> changes, Runnable whileCopying) throws SQLException {
     try (PreparedStatement insert = writer().prepareStatement(insertEvent);
         PreparedStatement update = writer().prepareStatement(updateEvent);
         PreparedStatement delete = writer().prepareStatement("DELETE FROM events WHERE dedup_key = ?")) {
       int inserts = 0;
       int updates = 0;
       int deletes = 0;
-      PgCopy copy = dialect == Dialect.POSTGRES ? copyBuffer.reset() : null;
+      PgCopy copy = dialect == Dialect.POSTGRES ? eventCopy.stream(writer(), "events", EVENT_COLUMNS) : null;
       for (Change c : changes) {
         if (c.after() == null) {
           delete.setString(1, c.before().event().dedupKey());
@@ -279,7 +288,14 @@ class JdbcStore implements Store {
         }
       }
       if (copy != null) {
-        copy.into(writer(), "events", EVENT_COLUMNS);
+        try {
+          if (whileCopying != null) {
+            whileCopying.run();
+          }
+          copy.finish();
+        } finally {
+          copy.reset();
+        }
       }
       if (inserts > 0) {
         insert.executeBatch();
@@ -376,6 +392,14 @@ class JdbcStore implements Store {
 
   /** Rollup deltas of one batch, summed in memory first so each rollup row is written once. */
   private void writeRollups(List<Change> changes) throws SQLException {
+    List<Map<List<Object>, long[]>> deltas = rollupDeltas(changes);
+    flushRollup(hourRollup.upsert(), deltas.get(0));
+    flushRollup(dayRollup.upsert(), deltas.get(1));
+    flushRollup(monthRollup.upsert(), deltas.get(2));
+  }
+
+  /** Per hour, day and month row, the sums a batch adds (or takes away). */
+  private static List<Map<List<Object>, long[]>> rollupDeltas(List<Change> changes) {
     Map<List<Object>, long[]> hours = new LinkedHashMap<>();
     Map<List<Object>, long[]> days = new LinkedHashMap<>();
     Map<List<Object>, long[]> months = new LinkedHashMap<>();
@@ -387,15 +411,41 @@ class JdbcStore implements Store {
         accumulate(hours, days, months, c.after(), +1);
       }
     }
-    if (dialect == Dialect.POSTGRES) {
-      stageRollups();
-      copyRollup(hourRollup, hours);
-      copyRollup(dayRollup, days);
-      copyRollup(monthRollup, months);
-    } else {
-      flushRollup(hourRollup.upsert(), hours);
-      flushRollup(dayRollup.upsert(), days);
-      flushRollup(monthRollup.upsert(), months);
+    return List.of(hours, days, months);
+  }
+
+  /** PostgreSQL: the batch's rollup rows as COPY rows, one buffer per rollup table. */
+  private void bufferRollups(List<Change> changes) {
+    List<Map<List<Object>, long[]>> deltas = rollupDeltas(changes);
+    for (int i = 0; i < rollupCopies.length; i++) {
+      PgCopy copy = rollupCopies[i].reset();
+      for (Map.Entry<List<Object>, long[]> row : deltas.get(i).entrySet()) {
+        long[] s = row.getValue();
+        if (isNoop(s)) {
+          continue;
+        }
+        for (Object k : row.getKey()) {
+          copy.value(k);
+        }
+        for (long v : s) { // the 13 sums, then first and last
+          copy.value(v);
+        }
+        copy.endRow();
+      }
+    }
+  }
+
+  /** PostgreSQL: each rollup's buffered rows copied into its staging table, then one upsert from it. */
+  private void sendRollups() throws SQLException {
+    stageRollups();
+    Rollup[] rollups = {hourRollup, dayRollup, monthRollup};
+    for (int i = 0; i < rollups.length; i++) {
+      if (rollupCopies[i].count() > 0) {
+        rollupCopies[i].into(writer(), rollups[i].staging(), rollups[i].columns());
+        try (Statement st = writer().createStatement()) {
+          st.executeUpdate(rollups[i].upsertStaged());
+        }
+      }
     }
   }
 
@@ -412,30 +462,6 @@ class JdbcStore implements Store {
       }
     }
     staged = c;
-  }
-
-  /** PostgreSQL: the batch's rollup rows copied into the staging table, then one upsert from it. */
-  private void copyRollup(Rollup rollup, Map<List<Object>, long[]> rows) throws SQLException {
-    PgCopy copy = copyBuffer.reset();
-    for (Map.Entry<List<Object>, long[]> row : rows.entrySet()) {
-      long[] s = row.getValue();
-      if (isNoop(s)) {
-        continue;
-      }
-      for (Object k : row.getKey()) {
-        copy.value(k);
-      }
-      for (long v : s) { // the 13 sums, then first and last
-        copy.value(v);
-      }
-      copy.endRow();
-    }
-    if (copy.count() > 0) {
-      copy.into(writer(), rollup.staging(), rollup.columns());
-      try (Statement st = writer().createStatement()) {
-        st.executeUpdate(rollup.upsertStaged());
-      }
-    }
   }
 
   /** Start of the UTC calendar month holding {@code ms}. */

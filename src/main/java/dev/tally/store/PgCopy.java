@@ -17,13 +17,60 @@ final class PgCopy {
   private int len;
   private int count;
   private boolean rowStarted;
+  /** While streaming: where full chunks go as rows are appended, opened with the first chunk. */
+  private Connection target;
+  private String copySql;
+  private CopyIn open;
+  private static final int CHUNK = 1 << 18;
 
-  /** Drops rows appended but not sent (a batch that failed half way). */
+  /** Drops rows appended but not sent (a batch that failed half way), ending a COPY left open. */
   PgCopy reset() {
     len = 0;
     count = 0;
     rowStarted = false;
+    target = null;
+    if (open != null && open.isActive()) {
+      try {
+        open.cancelCopy();
+      } catch (SQLException ignored) {
+        // the transaction is rolled back anyway
+      }
+    }
+    open = null;
     return this;
+  }
+
+  /**
+   * Sends rows into {@code table (columns)} in chunks while they are appended, so that the server
+   * stores the first ones while the rest are built; {@link #finish} sends the last chunk. No other
+   * statement may run on {@code c} until then.
+   */
+  PgCopy stream(Connection c, String table, String columns) {
+    reset();
+    target = c;
+    copySql = "COPY " + table + " (" + columns + ") FROM STDIN";
+    return this;
+  }
+
+  /** Ends a {@link #stream}; returns how many rows the server stored. */
+  long finish() throws SQLException {
+    try {
+      if (count == 0) {
+        return 0;
+      }
+      sendChunk();
+      return open.endCopy();
+    } finally {
+      reset();
+    }
+  }
+
+  private void sendChunk() throws SQLException {
+    if (open == null) {
+      open = target.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
+    }
+    open.writeToCopy(buf, 0, len);
+    len = 0;
   }
 
   /** Rows appended since the last {@link #into}. */
@@ -59,6 +106,13 @@ final class PgCopy {
     buf[len++] = '\n';
     rowStarted = false;
     count++;
+    if (target != null && len >= CHUNK) {
+      try {
+        sendChunk();
+      } catch (SQLException e) {
+        throw new StoreException("copying rows", e);
+      }
+    }
   }
 
   private void separate() {
