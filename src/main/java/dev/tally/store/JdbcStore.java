@@ -38,7 +38,7 @@ class JdbcStore implements Store {
           + " project, session_id, request_id, message_id, sidechain, input_tokens, output_tokens,"
           + " cache_write_5m, cache_write_1h, cache_read, reasoning_tokens, web_searches,"
           + " cost_micros, reported_cost_micros, price_version, priced_as, reported_cost_is_share, tags";
-  private static final int EVENT_COLUMN_COUNT = EVENT_COLUMNS.split(",\\s*").length;
+  private static final int EVENT_COLUMN_COUNT = EVENT_COLUMNS.split(",").length;
   private static final String SUM_COLUMNS =
       "events, input_tokens, output_tokens, cache_write_5m, cache_write_1h, cache_read,"
           + " reasoning_tokens, web_searches, cost_micros, reported_cost_micros, reported_events,"
@@ -112,9 +112,20 @@ class JdbcStore implements Store {
   private record CachedUsage(long generation, List<UsageRow> rows, long atMs) {}
   private final String insertEvent;
   private final String updateEvent;
-  private final String upsertHour;
-  private final String upsertDay;
-  private final String upsertMonth;
+  private final Rollup hourRollup;
+  private final Rollup dayRollup;
+  private final Rollup monthRollup;
+  /** PostgreSQL: the rows of the COPYs being built (writes happen on one thread at a time). */
+  private final PgCopy eventCopy = new PgCopy();
+  private final PgCopy[] rollupCopies = {new PgCopy(), new PgCopy(), new PgCopy()};
+  /** The writer connection whose session holds the PostgreSQL staging tables, or null. */
+  private Connection staged;
+
+  /**
+   * One rollup table: its upsert of one row, and for PostgreSQL the upsert of a whole batch from a
+   * staging table of the same shape that the batch's rows are copied into.
+   */
+  private record Rollup(String table, String columns, String upsert, String staging, String upsertStaged) {}
 
   JdbcStore(Connection writer, Supplier<Connection> readers, Dialect dialect) throws SQLException {
     this(writer, readers, dialect, null);
@@ -133,12 +144,12 @@ class JdbcStore implements Store {
     insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (" + "?,".repeat(EVENT_COLUMN_COUNT - 1) + "?)";
     updateEvent = "UPDATE events SET " + String.join(" = ?, ", EVENT_COLUMNS.split(",\\s*"))
         + " = ? WHERE dedup_key = ?";
-    upsertHour = upsert("rollup_hour", "hour_ms", HOUR_DIMS);
-    upsertDay = upsert("rollup_day", "day_ms", DAY_DIMS);
-    upsertMonth = upsert("rollup_month", "month_ms", DAY_DIMS);
+    hourRollup = rollup("rollup_hour", "hour_ms", HOUR_DIMS);
+    dayRollup = rollup("rollup_day", "day_ms", DAY_DIMS);
+    monthRollup = rollup("rollup_month", "month_ms", DAY_DIMS);
   }
 
-  private String upsert(String table, String timeColumn, String[] dims) {
+  private Rollup rollup(String table, String timeColumn, String[] dims) {
     String keyColumns = timeColumn + ", " + String.join(", ", dims);
     String[] sums = SUM_COLUMNS.split(",\\s*");
     StringBuilder set = new StringBuilder();
@@ -148,8 +159,12 @@ class JdbcStore implements Store {
     set.append("first_ms = ").append(dialect.min).append('(').append(table).append(".first_ms, excluded.first_ms), ");
     set.append("last_ms = ").append(dialect.max).append('(').append(table).append(".last_ms, excluded.last_ms)");
     int params = 1 + dims.length + sums.length + 2;
-    return "INSERT INTO " + table + " (" + keyColumns + ", " + SUM_COLUMNS + ", first_ms, last_ms) VALUES ("
-        + "?,".repeat(params - 1) + "?) ON CONFLICT (" + keyColumns + ") DO UPDATE SET " + set;
+    String columns = keyColumns + ", " + SUM_COLUMNS + ", first_ms, last_ms";
+    String onConflict = " ON CONFLICT (" + keyColumns + ") DO UPDATE SET " + set;
+    String staging = "tally_staged_" + table;
+    return new Rollup(table, columns,
+        "INSERT INTO " + table + " (" + columns + ") VALUES (" + "?,".repeat(params - 1) + "?)" + onConflict,
+        staging, "INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM " + staging + onConflict);
   }
 
   // ---------------------------------------------------------------- writes
@@ -167,6 +182,22 @@ class JdbcStore implements Store {
   private Map<String, LedgerEvent> findBy(String column, Collection<String> values, int keyIndex) {
     Map<String, LedgerEvent> found = new HashMap<>();
     List<String> list = values.stream().filter(v -> v != null).distinct().toList();
+    if (dialect == Dialect.POSTGRES && !list.isEmpty()) {
+      // one round trip with the keys as one array parameter, however many there are
+      String sql = "SELECT " + EVENT_COLUMNS + " FROM events WHERE " + column + " = ANY (?)";
+      try (PreparedStatement ps = writer().prepareStatement(sql)) {
+        ps.setArray(1, writer().createArrayOf("text", list.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            found.put(rs.getString(1 + keyIndex), readEvent(rs));
+          }
+        }
+      } catch (SQLException e) {
+        writerBroken = reconnect != null;
+        throw new StoreException("reading events by " + column, e);
+      }
+      list = List.of();
+    }
     for (int i = 0; i < list.size(); i += IN_CHUNK) {
       List<String> chunk = list.subList(i, Math.min(list.size(), i + IN_CHUNK));
       String sql = "SELECT " + EVENT_COLUMNS + " FROM events WHERE " + column + " IN ("
@@ -202,8 +233,14 @@ class JdbcStore implements Store {
       return;
     }
     try {
-      writeEvents(changes);
-      writeRollups(changes);
+      if (dialect == Dialect.POSTGRES) {
+        // the rollup rows are built while the server stores the new events
+        writeEvents(changes, () -> bufferRollups(changes));
+        sendRollups();
+      } else {
+        writeEvents(changes, null);
+        writeRollups(changes);
+      }
       writeCursors(cursors);
       writer().commit();
       if (!changes.isEmpty()) {
@@ -213,6 +250,8 @@ class JdbcStore implements Store {
       }
     } catch (SQLException | RuntimeException e) {
       writerBroken = reconnect != null;
+      staged = null; // created in this transaction, perhaps: gone with it
+      eventCopy.reset(); // a COPY left open would keep the connection from rolling back
       try {
         writer.rollback();
       } catch (SQLException suppressed) {
@@ -222,18 +261,25 @@ class JdbcStore implements Store {
     }
   }
 
-  private void writeEvents(List<Change> changes) throws SQLException {
+  /** @param whileCopying work to do while PostgreSQL stores the copied events (Java only, no SQL) */
+  private void writeEvents(List<Change> changes, Runnable whileCopying) throws SQLException {
     try (PreparedStatement insert = writer().prepareStatement(insertEvent);
         PreparedStatement update = writer().prepareStatement(updateEvent);
         PreparedStatement delete = writer().prepareStatement("DELETE FROM events WHERE dedup_key = ?")) {
       int inserts = 0;
       int updates = 0;
       int deletes = 0;
+      PgCopy copy = dialect == Dialect.POSTGRES ? eventCopy.stream(writer(), "events", EVENT_COLUMNS) : null;
       for (Change c : changes) {
         if (c.after() == null) {
           delete.setString(1, c.before().event().dedupKey());
           delete.addBatch();
           deletes++;
+        } else if (c.before() == null && copy != null) {
+          for (Object v : eventValues(c.after())) {
+            copy.value(v == NULL_BIGINT ? null : v);
+          }
+          copy.endRow();
         } else if (c.before() == null) {
           bindEvent(insert, c.after());
           insert.addBatch();
@@ -243,6 +289,16 @@ class JdbcStore implements Store {
           update.setString(EVENT_COLUMN_COUNT + 1, c.before().event().dedupKey());
           update.addBatch();
           updates++;
+        }
+      }
+      if (copy != null) {
+        try {
+          if (whileCopying != null) {
+            whileCopying.run();
+          }
+          copy.finish();
+        } finally {
+          copy.reset();
         }
       }
       if (inserts > 0) {
@@ -257,42 +313,62 @@ class JdbcStore implements Store {
     }
   }
 
-  private static void bindEvent(PreparedStatement ps, LedgerEvent le) throws SQLException {
+  /** A NULL in a BIGINT column: JDBC wants to know the type of a NULL parameter. */
+  private static final Object NULL_BIGINT = new Object();
+
+  /**
+   * The event's values in {@link #EVENT_COLUMNS} order (Long, Integer, String, null or {@link
+   * #NULL_BIGINT}): what an INSERT binds and what COPY sends.
+   */
+  private static Object[] eventValues(LedgerEvent le) {
     UsageEvent e = le.event();
     Tokens t = e.tokens();
-    int i = 1;
-    ps.setString(i++, e.dedupKey());
-    ps.setString(i++, Store.messageKey(e.provider(), e.messageId()));
-    ps.setLong(i++, e.timestamp().toEpochMilli());
-    ps.setString(i++, e.source().wireName());
-    ps.setString(i++, e.provider());
-    ps.setString(i++, e.model());
-    ps.setString(i++, le.modelId());
-    ps.setString(i++, e.tool());
-    ps.setString(i++, e.identity());
-    ps.setString(i++, e.keyId());
-    ps.setString(i++, e.project());
-    ps.setString(i++, e.sessionId());
-    ps.setString(i++, e.requestId());
-    ps.setString(i++, e.messageId());
-    ps.setInt(i++, e.sidechain() ? 1 : 0);
-    ps.setLong(i++, t.input());
-    ps.setLong(i++, t.output());
-    ps.setLong(i++, t.cacheWrite5m());
-    ps.setLong(i++, t.cacheWrite1h());
-    ps.setLong(i++, t.cacheRead());
-    ps.setLong(i++, t.reasoning());
-    ps.setLong(i++, t.webSearches());
-    ps.setLong(i++, le.cost().micros());
-    if (e.reportedCostMicros() == null) {
-      ps.setNull(i++, Types.BIGINT);
-    } else {
-      ps.setLong(i++, e.reportedCostMicros());
+    return new Object[] {
+      e.dedupKey(),
+      Store.messageKey(e.provider(), e.messageId()),
+      e.timestamp().toEpochMilli(),
+      e.source().wireName(),
+      e.provider(),
+      e.model(),
+      le.modelId(),
+      e.tool(),
+      e.identity(),
+      e.keyId(),
+      e.project(),
+      e.sessionId(),
+      e.requestId(),
+      e.messageId(),
+      e.sidechain() ? 1 : 0,
+      t.input(),
+      t.output(),
+      t.cacheWrite5m(),
+      t.cacheWrite1h(),
+      t.cacheRead(),
+      t.reasoning(),
+      t.webSearches(),
+      le.cost().micros(),
+      e.reportedCostMicros() == null ? NULL_BIGINT : e.reportedCostMicros(),
+      le.cost().priceVersion(),
+      le.cost().pricedAs(),
+      e.reportedCostIsShare() ? 1 : 0,
+      Tags.join(e.tags()),
+    };
+  }
+
+  private static void bindEvent(PreparedStatement ps, LedgerEvent le) throws SQLException {
+    Object[] values = eventValues(le);
+    for (int i = 0; i < values.length; i++) {
+      Object v = values[i];
+      if (v == NULL_BIGINT) {
+        ps.setNull(i + 1, Types.BIGINT);
+      } else if (v instanceof Long l) {
+        ps.setLong(i + 1, l);
+      } else if (v instanceof Integer n) {
+        ps.setInt(i + 1, n);
+      } else {
+        ps.setString(i + 1, (String) v);
+      }
     }
-    ps.setString(i++, le.cost().priceVersion());
-    ps.setString(i++, le.cost().pricedAs());
-    ps.setInt(i++, e.reportedCostIsShare() ? 1 : 0);
-    ps.setString(i, Tags.join(e.tags()));
   }
 
   private static LedgerEvent readEvent(ResultSet rs) throws SQLException {
@@ -322,6 +398,14 @@ class JdbcStore implements Store {
 
   /** Rollup deltas of one batch, summed in memory first so each rollup row is written once. */
   private void writeRollups(List<Change> changes) throws SQLException {
+    List<Map<List<Object>, long[]>> deltas = rollupDeltas(changes);
+    flushRollup(hourRollup.upsert(), deltas.get(0));
+    flushRollup(dayRollup.upsert(), deltas.get(1));
+    flushRollup(monthRollup.upsert(), deltas.get(2));
+  }
+
+  /** Per hour, day and month row, the sums a batch adds (or takes away). */
+  private static List<Map<List<Object>, long[]>> rollupDeltas(List<Change> changes) {
     Map<List<Object>, long[]> hours = new LinkedHashMap<>();
     Map<List<Object>, long[]> days = new LinkedHashMap<>();
     Map<List<Object>, long[]> months = new LinkedHashMap<>();
@@ -333,9 +417,57 @@ class JdbcStore implements Store {
         accumulate(hours, days, months, c.after(), +1);
       }
     }
-    flushRollup(upsertHour, hours);
-    flushRollup(upsertDay, days);
-    flushRollup(upsertMonth, months);
+    return List.of(hours, days, months);
+  }
+
+  /** PostgreSQL: the batch's rollup rows as COPY rows, one buffer per rollup table. */
+  private void bufferRollups(List<Change> changes) {
+    List<Map<List<Object>, long[]>> deltas = rollupDeltas(changes);
+    for (int i = 0; i < rollupCopies.length; i++) {
+      PgCopy copy = rollupCopies[i].reset();
+      for (Map.Entry<List<Object>, long[]> row : deltas.get(i).entrySet()) {
+        long[] s = row.getValue();
+        if (isNoop(s)) {
+          continue;
+        }
+        for (Object k : row.getKey()) {
+          copy.value(k);
+        }
+        for (long v : s) { // the 13 sums, then first and last
+          copy.value(v);
+        }
+        copy.endRow();
+      }
+    }
+  }
+
+  /** PostgreSQL: each rollup's buffered rows copied into its staging table, then one upsert from it. */
+  private void sendRollups() throws SQLException {
+    stageRollups();
+    Rollup[] rollups = {hourRollup, dayRollup, monthRollup};
+    for (int i = 0; i < rollups.length; i++) {
+      if (rollupCopies[i].count() > 0) {
+        rollupCopies[i].into(writer(), rollups[i].staging(), rollups[i].columns());
+        try (Statement st = writer().createStatement()) {
+          st.executeUpdate(rollups[i].upsertStaged());
+        }
+      }
+    }
+  }
+
+  /** Creates this session's staging tables (emptied at every commit) once per writer connection. */
+  private void stageRollups() throws SQLException {
+    Connection c = writer();
+    if (staged == c) {
+      return;
+    }
+    try (Statement st = c.createStatement()) {
+      for (Rollup r : List.of(hourRollup, dayRollup, monthRollup)) {
+        st.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + r.staging() + " (LIKE " + r.table()
+            + ") ON COMMIT DELETE ROWS");
+      }
+    }
+    staged = c;
   }
 
   /** Start of the UTC calendar month holding {@code ms}. */

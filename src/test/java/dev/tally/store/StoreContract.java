@@ -478,4 +478,136 @@ abstract class StoreContract {
     }
     return byDay;
   }
+
+  // ---------------------------------------------------------------- batches through ingest
+
+  private static final dev.tally.ingest.Pricer ONE_PER_TOKEN =
+      (provider, model, t) -> new dev.tally.ledger.Cost(t.total(), "test", model);
+
+  private static dev.tally.ledger.UsageEvent request(String key, String messageId, dev.tally.ledger.Source source,
+      String time, Tokens tokens) {
+    return new dev.tally.ledger.UsageEvent(key, Instant.parse(time), source, "anthropic", "m", "claude-code",
+        "email:dev@example.com", null, "app", "s1", null, messageId, false, tokens, null);
+  }
+
+  private Totals total() {
+    return store.usage(all(List.of())).get(0).totals();
+  }
+
+  private long hourlyEvents() {
+    return store.usage(new UsageQuery(null, null, List.of(), Map.of(), true)).stream()
+        .mapToLong(r -> r.totals().events()).sum();
+  }
+
+  @Test
+  void aBatchWithTheSameRequestTwiceStoresItOnceWithTheLargerCounts() {
+    try (dev.tally.ingest.Ingest ingest = new dev.tally.ingest.Ingest(store, ONE_PER_TOKEN, null)) {
+      var r = ingest.write(List.of(
+          request("k1", null, dev.tally.ledger.Source.LOCAL_LOG, "2026-11-20T09:00:00Z", Tokens.of(5, 10, 0, 0, 0)),
+          request("k2", null, dev.tally.ledger.Source.LOCAL_LOG, "2026-11-20T09:00:01Z", Tokens.of(1, 1, 0, 0, 0)),
+          request("k1", null, dev.tally.ledger.Source.LOCAL_LOG, "2026-11-20T09:00:00Z", Tokens.of(5, 70, 0, 0, 0))),
+          List.of());
+      assertThat(r).isEqualTo(new dev.tally.ingest.Ingest.Result(3, 2, 0, 1));
+    }
+    assertThat(store.eventCount()).isEqualTo(2);
+    assertThat(store.findByDedupKeys(List.of("k1")).get("k1").event().tokens().output()).isEqualTo(70);
+    assertThat(total().events()).isEqualTo(2);
+    assertThat(total().tokens()).isEqualTo(Tokens.of(6, 71, 0, 0, 0));
+    assertThat(hourlyEvents()).isEqualTo(2);
+  }
+
+  @Test
+  void aBatchMixingNewAndStoredEventsAddsTheNewOnesAndMovesTheChangedOnes() {
+    dev.tally.ingest.Ingest first = new dev.tally.ingest.Ingest(store, ONE_PER_TOKEN, null);
+    // first with the ingest that wrote the stored events (on an empty SQLite it knows every key
+    // itself), then with a fresh one that has to ask the store
+    for (String month : new String[] {"11", "10"}) {
+      String p = "m" + month + ":";
+      first.write(List.of(
+          request(p + "k1", null, dev.tally.ledger.Source.LOCAL_LOG, "2026-" + month + "-20T09:00:00Z", Tokens.of(1, 1, 0, 0, 0)),
+          request(p + "k2", null, dev.tally.ledger.Source.LOCAL_LOG, "2026-" + month + "-20T10:00:00Z", Tokens.of(2, 2, 0, 0, 0))),
+          List.of());
+      dev.tally.ingest.Ingest second = month.equals("11") ? first : new dev.tally.ingest.Ingest(store, ONE_PER_TOKEN, null);
+      var r = second.write(List.of(
+          request(p + "k1", null, dev.tally.ledger.Source.LOCAL_LOG, "2026-" + month + "-20T09:00:00Z", Tokens.of(1, 1, 0, 0, 0)),
+          request(p + "k3", null, dev.tally.ledger.Source.LOCAL_LOG, "2026-" + month + "-21T08:00:00Z", Tokens.of(3, 3, 0, 0, 0)),
+          request(p + "k2", null, dev.tally.ledger.Source.LOCAL_LOG, "2026-" + month + "-20T10:00:00Z", Tokens.of(2, 9, 0, 0, 0))),
+          List.of());
+      assertThat(r).as(month).isEqualTo(new dev.tally.ingest.Ingest.Result(3, 1, 1, 1));
+      Instant from = Instant.parse("2026-" + month + "-01T00:00:00Z");
+      Totals t = store.usage(new UsageQuery(from, from.plusSeconds(28 * 86_400L), List.of(), Map.of(), false))
+          .get(0).totals();
+      assertThat(t.events()).isEqualTo(3);
+      assertThat(t.tokens()).isEqualTo(Tokens.of(6, 13, 0, 0, 0));
+      assertThat(t.costMicros()).isEqualTo(19);
+      assertThat(store.findByDedupKeys(List.of(p + "k2")).get(p + "k2").event().tokens().output()).isEqualTo(9);
+    }
+    assertThat(store.eventCount()).isEqualTo(6);
+    assertThat(hourlyEvents()).isEqualTo(6);
+    first.close();
+  }
+
+  @Test
+  void copiesOfARequestUnderOtherKeysMergeByMessageIdWithinABatchAndAcrossBatches() {
+    var local = request("local:1", "msg_1", dev.tally.ledger.Source.LOCAL_LOG, "2026-11-20T09:00:00Z",
+        Tokens.of(4, 40, 0, 0, 0));
+    var gateway = request("anthropic:req:r1", "msg_1", dev.tally.ledger.Source.GATEWAY, "2026-11-20T09:00:00Z",
+        Tokens.of(5, 50, 0, 0, 0));
+    var other = request("local:2", "msg_2", dev.tally.ledger.Source.LOCAL_LOG, "2026-11-20T09:30:00Z",
+        Tokens.of(1, 1, 0, 0, 0));
+    try (dev.tally.ingest.Ingest ingest = new dev.tally.ingest.Ingest(store, ONE_PER_TOKEN, null)) {
+      assertThat(ingest.write(List.of(local, other, gateway), List.of()))
+          .isEqualTo(new dev.tally.ingest.Ingest.Result(3, 2, 0, 1));
+    }
+    assertThat(store.eventCount()).isEqualTo(2);
+    assertThat(store.findByMessageKeys(List.of("anthropic:msg_1")).get("anthropic:msg_1").event().tokens().output())
+        .isEqualTo(50);
+
+    // a later batch, through an ingest that has to ask the store: one more copy of msg_1 from
+    // OTLP changes nothing the gateway did not already say; a new copy of msg_2 from the gateway wins
+    var otlp = request("otel:1", "msg_1", dev.tally.ledger.Source.OTEL, "2026-11-20T09:00:00Z",
+        Tokens.of(5, 50, 0, 0, 0));
+    var gateway2 = request("anthropic:req:r2", "msg_2", dev.tally.ledger.Source.GATEWAY, "2026-11-20T09:30:00Z",
+        Tokens.of(1, 7, 0, 0, 0));
+    var fresh = request("local:3", "msg_3", dev.tally.ledger.Source.LOCAL_LOG, "2026-11-20T11:00:00Z",
+        Tokens.of(2, 2, 0, 0, 0));
+    try (dev.tally.ingest.Ingest ingest = new dev.tally.ingest.Ingest(store, ONE_PER_TOKEN, null)) {
+      assertThat(ingest.write(List.of(otlp, gateway2, fresh), List.of()))
+          .isEqualTo(new dev.tally.ingest.Ingest.Result(3, 1, 1, 1));
+    }
+    assertThat(store.eventCount()).isEqualTo(3);
+    assertThat(store.findByDedupKeys(List.of("local:2")).get("local:2").event().tokens().output()).isEqualTo(7);
+    assertThat(total().events()).isEqualTo(3);
+    assertThat(total().tokens()).isEqualTo(Tokens.of(8, 59, 0, 0, 0));
+    assertThat(hourlyEvents()).isEqualTo(3);
+  }
+
+  @Test
+  void textWithTabsBackslashesNewlinesAndNonAsciiIsStoredAsItIs() {
+    String odd = "a\tb\\c\nd\re \\N é 漢 😀";
+    var e = new dev.tally.ledger.UsageEvent("k\t1\\N", Instant.parse("2026-11-20T09:00:00Z"),
+        dev.tally.ledger.Source.LOCAL_LOG, "anthropic", "m", "claude-code", "email:dev@example.com", null, odd,
+        "\\N", null, null, false, Tokens.of(1, 1, 0, 0, 0), null);
+    store.apply(List.of(new Store.Change(null, priced(e))), List.of());
+    assertThat(store.findByDedupKeys(List.of("k\t1\\N")).get("k\t1\\N").event()).isEqualTo(e);
+    assertThat(store.usage(all(List.of(Dimension.PROJECT)))).singleElement()
+        .satisfies(r -> assertThat(r.keys()).containsExactly(odd));
+    assertThat(store.usage(all(List.of(Dimension.SESSION)))).singleElement()
+        .satisfies(r -> assertThat(r.keys()).containsExactly("\\N"));
+  }
+
+  @Test
+  void aLargeBatchIsStoredWholeWithItsRollups() {
+    List<Store.Change> changes = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      changes.add(new Store.Change(null, priced(event("k" + i,
+          Instant.parse("2026-11-01T00:00:00Z").plusSeconds(i * 600L).toString(), "m" + (i % 7), Tokens.of(i, 1, 0, 0, 0)))));
+    }
+    store.apply(changes, List.of());
+    store.apply(List.of(new Store.Change(changes.get(0).after(), null)), List.of());
+    assertThat(store.eventCount()).isEqualTo(4_999);
+    assertThat(total().events()).isEqualTo(4_999);
+    assertThat(total().tokens().input()).isEqualTo(4_999L * 5_000 / 2);
+    assertThat(hourlyEvents()).isEqualTo(4_999);
+  }
 }
