@@ -52,16 +52,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+password="bench-password" # the first admin's, set when this script seeds a ledger
 "$root/tally" --version >/dev/null # builds target/tally.jar when it is missing or older than the sources
 if [[ -f "$data/tally.db" ]]; then
   echo "Reusing the ledger in $data (--events and --people do not apply)"
 else
   echo "Seeding $data with $(printf "%'d" "$events") events (tally bench server --keep)"
-  "$root/tally" bench server --events "$events" --people "$people" --keep "$data" --no-queries
+  TALLY_ADMIN_PASSWORD="$password" "$root/tally" bench server --events "$events" --people "$people" --keep "$data" --no-queries
 fi
 du -sh "$data/tally.db" | sed 's/^/Ledger size: /'
 
-password="bench-password" # set on the first start of a ledger this script seeded, kept after
 TALLY_ADMIN_PASSWORD="$password" "$root/tally" serve --data-dir "$data" --host 127.0.0.1 --port "$port" >"${tmp:-$data}/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 120); do

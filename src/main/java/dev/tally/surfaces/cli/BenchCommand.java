@@ -231,7 +231,8 @@ final class BenchCommand {
         try (var socket = new java.net.ServerSocket(0)) {
           port = socket.getLocalPort();
         }
-        String password = "bench-" + java.util.UUID.randomUUID();
+        // the first admin's password: the caller's, when it will serve this ledger again (bench/dashboard-paint.sh)
+        String password = System.getenv().getOrDefault("TALLY_ADMIN_PASSWORD", "bench-" + java.util.UUID.randomUUID());
         List<String> command = new ArrayList<>(List.of(launcher, "serve", "--host", "127.0.0.1", "--port",
             Integer.toString(port), "--data-dir", dir.toString()));
         if (databaseUrl != null) {
