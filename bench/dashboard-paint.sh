@@ -69,7 +69,15 @@ for _ in $(seq 1 120); do
   kill -0 "$server" 2>/dev/null || { cat "${tmp:-$data}/serve.log" >&2; exit 1; }
   sleep 0.5
 done
-echo "tally serve on http://127.0.0.1:$port/ (JVM just started: the first load is also the server's first)"
+# the server reads the dashboard's first queries right after it starts (as anyone arriving a few
+# seconds later finds them); the first cold load below comes after that, the JVM otherwise fresh
+log="${tmp:-$data}/serve.log"
+for _ in $(seq 1 120); do
+  grep -q 'dashboard queries warmed up' "$log" && break
+  sleep 0.5
+done
+warm="$(sed -n 's/.*dashboard queries warmed up.*"ms":\([0-9]*\).*/\1/p' "$log" | tail -1)"
+echo "tally serve on http://127.0.0.1:$port/ (started; its dashboard warm-up took ${warm:-?} ms)"
 
 if ! curl -fs -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/login" -d "{\"username\":\"admin\",\"password\":\"$password\"}"; then
   echo "cannot sign in as admin with TALLY_ADMIN_PASSWORD: use a data dir seeded by this script" >&2

@@ -111,6 +111,7 @@ class ServeCommand implements Callable<Integer> {
     }
     var password = gatewayOnly ? java.util.Optional.<String>empty() : server.directory().ensureAdmin(env.get("TALLY_ADMIN_PASSWORD"));
     int bound = server.start(host, p);
+    server.warmUpDashboard();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close(); // stop taking requests, write what was accepted

@@ -182,6 +182,21 @@ public final class Server implements AutoCloseable {
     return this;
   }
 
+  /** Runs the dashboard's first queries in the background, so its first visitor finds them warm. */
+  public void warmUpDashboard() {
+    if (web != null) {
+      Thread.ofVirtual().name("tally-dashboard-warm-up").start(() -> {
+        try {
+          long t0 = System.nanoTime();
+          web.warmUp();
+          log.write(log.line("info", "dashboard queries warmed up").put("ms", (System.nanoTime() - t0) / 1_000_000));
+        } catch (RuntimeException e) {
+          log.write(log.line("warn", "dashboard warm-up failed").put("error", e.getClass().getSimpleName()));
+        }
+      });
+    }
+  }
+
   /** Starts on {@code port} (0 = any free port) and returns the port. */
   public int start(String host, int port) {
     app = Javalin.create(config -> {
