@@ -62,6 +62,7 @@ async function tableReady(page) {
 const text = async (page, sel) => (await page.textContent(sel)).trim();
 const shot = async (page, name) => {
   await page.evaluate(() => document.getElementById('toast')?.replaceChildren()); // no passing notices in the pictures
+  await page.evaluate(() => window.scrollTo(0, 0)); // a full-page picture of a scrolled page draws the sticky bar mid-page
   await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
 };
 const firstCost = async page => text(page, '#breakdown-table tbody tr:first-child td[data-col=cost]');
