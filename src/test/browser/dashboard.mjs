@@ -60,6 +60,11 @@ async function tableReady(page) {
 }
 
 const text = async (page, sel) => (await page.textContent(sel)).trim();
+/** Waits (up to 10 s) for the element to show the expected text, then checks it: for figures a busy machine draws late. */
+async function shows(page, sel, expected, what) {
+  await page.waitForFunction(([s, e]) => document.querySelector(s)?.textContent.trim() === e, [sel, expected], { timeout: 10000 }).catch(() => {});
+  eq(await text(page, sel), expected, what);
+}
 const shot = async (page, name) => {
   await page.evaluate(() => document.getElementById('toast')?.replaceChildren()); // no passing notices in the pictures
   await page.evaluate(() => window.scrollTo(0, 0)); // a full-page picture of a scrolled page draws the sticky bar mid-page
@@ -171,7 +176,7 @@ async function pickFilter(page, name, values) {
   await page.selectOption('[data-testid=filter-range]', '24h');
   await settle(page);
   const before = (await api('/api/v1/web/summary?range=24h')).kpis.requests.value;
-  eq(await text(page, '[data-testid=kpi-requests]'), int(before), '24h KPI requests = query API');
+  await shows(page, '[data-testid=kpi-requests]', int(before), '24h KPI requests = query API');
   await page.click('[data-testid=live]');
   await page.waitForTimeout(1500);
   // a real request through the metering gateway, with Alice's gateway key
