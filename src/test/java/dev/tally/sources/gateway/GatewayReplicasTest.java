@@ -8,8 +8,8 @@ import dev.tally.directory.Directory;
 import dev.tally.pricing.PriceTable;
 import dev.tally.store.PostgresStore;
 import dev.tally.store.Store;
+import dev.tally.store.TestPostgres;
 import dev.tally.surfaces.http.Server;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +32,7 @@ class GatewayReplicasTest {
   static final String MASTER_KEY = Base64.getEncoder().encodeToString(new byte[32]);
 
   @TempDir Path dir;
-  EmbeddedPostgres postgres;
+  TestPostgres postgres;
   FakeProvider provider;
   Store storeA;
   Store storeB;
@@ -45,8 +45,8 @@ class GatewayReplicasTest {
 
   @BeforeEach
   void start() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-    String url = postgres.getJdbcUrl("postgres", "postgres");
+    postgres = TestPostgres.start();
+    String url = postgres.freshDatabase("replicas");
     provider = new FakeProvider();
     storeA = PostgresStore.open(url, "postgres", "postgres");
     storeB = PostgresStore.open(url, "postgres", "postgres");

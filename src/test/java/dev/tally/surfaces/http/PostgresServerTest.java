@@ -1,21 +1,17 @@
 package dev.tally.surfaces.http;
 
-import dev.tally.store.PostgresStore;
 import dev.tally.store.Store;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.sql.Connection;
-import java.sql.Statement;
+import dev.tally.store.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The whole HTTP API again, on a real PostgreSQL. */
 class PostgresServerTest extends ServerTest {
-  static EmbeddedPostgres postgres;
-  static int databases;
+  static TestPostgres postgres;
 
   @BeforeAll
   static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
+    postgres = TestPostgres.start();
   }
 
   @AfterAll
@@ -25,10 +21,6 @@ class PostgresServerTest extends ServerTest {
 
   @Override
   Store openStore() throws Exception {
-    String db = "server_" + (++databases);
-    try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
-      st.execute("CREATE DATABASE " + db);
-    }
-    return PostgresStore.open(postgres.getJdbcUrl("postgres", db), "postgres", "postgres");
+    return postgres.freshStore("server");
   }
 }
