@@ -4,6 +4,7 @@ import dev.tally.directory.Directory;
 import dev.tally.directory.Person;
 import dev.tally.ingest.Pricer;
 import dev.tally.keys.GatewayKeys;
+import dev.tally.ledger.Tags;
 import dev.tally.ledger.UsageEvent;
 import dev.tally.sources.gateway.Caller;
 import dev.tally.sources.gateway.Gatekeeper;
@@ -12,7 +13,6 @@ import dev.tally.store.GatewayStore.KeyRow;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,7 +54,7 @@ public final class Gate implements Gatekeeper, AutoCloseable {
   public Optional<Caller> authenticate(String secret) {
     return keys.authenticate(secret).map(k -> new Caller(k.id(), k.name(), k.project(),
         new Ticket(k, new Budgets.Scopes(k.id(), k.personId(), team(k.personId()))),
-        k.tags() == null ? List.of() : List.of(k.tags().split(","))));
+        Tags.split(k.tags())));
   }
 
   @Override

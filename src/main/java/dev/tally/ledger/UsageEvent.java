@@ -93,6 +93,6 @@ public record UsageEvent(
   public UsageEvent withTags(Collection<String> newTags) {
     return new UsageEvent(dedupKey, timestamp, source, provider, model, tool, identity, keyId,
         project, sessionId, requestId, messageId, sidechain, tokens, reportedCostMicros, reportedCostIsShare,
-        Tags.of(newTags));
+        List.copyOf(newTags));
   }
 }

@@ -182,41 +182,24 @@ class JdbcStore implements Store {
   private Map<String, LedgerEvent> findBy(String column, Collection<String> values, int keyIndex) {
     Map<String, LedgerEvent> found = new HashMap<>();
     List<String> list = values.stream().filter(v -> v != null).distinct().toList();
-    if (dialect == Dialect.POSTGRES && !list.isEmpty()) {
-      // one round trip with the keys as one array parameter, however many there are
-      String sql = "SELECT " + EVENT_COLUMNS + " FROM events WHERE " + column + " = ANY (?)";
-      try (PreparedStatement ps = writer().prepareStatement(sql)) {
-        ps.setArray(1, writer().createArrayOf("text", list.toArray()));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            found.put(rs.getString(1 + keyIndex), readEvent(rs));
-          }
-        }
-      } catch (SQLException e) {
-        writerBroken = reconnect != null;
-        throw new StoreException("reading events by " + column, e);
-      }
-      list = List.of();
-    }
-    for (int i = 0; i < list.size(); i += IN_CHUNK) {
-      List<String> chunk = list.subList(i, Math.min(list.size(), i + IN_CHUNK));
-      String sql = "SELECT " + EVENT_COLUMNS + " FROM events WHERE " + column + " IN ("
-          + "?,".repeat(chunk.size() - 1) + "?)";
-      try (PreparedStatement ps = writer().prepareStatement(sql)) {
-        for (int j = 0; j < chunk.size(); j++) {
-          ps.setString(j + 1, chunk.get(j));
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            found.put(rs.getString(1 + keyIndex), readEvent(rs));
-          }
-        }
-      } catch (SQLException e) {
-        writerBroken = reconnect != null;
-        throw new StoreException("reading events by " + column, e);
-      }
-    }
+    String select = "SELECT " + EVENT_COLUMNS + " FROM events WHERE " + column;
     try {
+      if (dialect == Dialect.POSTGRES) {
+        if (!list.isEmpty()) { // one round trip with the keys as one array parameter, however many there are
+          try (PreparedStatement ps = writer().prepareStatement(select + " = ANY (?)")) {
+            ps.setArray(1, writer().createArrayOf("text", list.toArray()));
+            readEvents(ps, keyIndex, found);
+          }
+        }
+      } else {
+        for (int i = 0; i < list.size(); i += IN_CHUNK) {
+          List<String> chunk = list.subList(i, Math.min(list.size(), i + IN_CHUNK));
+          try (PreparedStatement ps = Sql.prepare(writer(), select + " IN (" + "?,".repeat(chunk.size() - 1) + "?)",
+              chunk.toArray())) {
+            readEvents(ps, keyIndex, found);
+          }
+        }
+      }
       // End the read transaction: a snapshot held until the next write would make that write fail
       // (SQLITE_BUSY_SNAPSHOT) once another connection wrote in between (directory, collectors).
       writer().commit();
@@ -225,6 +208,14 @@ class JdbcStore implements Store {
       throw new StoreException("reading events by " + column, e);
     }
     return found;
+  }
+
+  private static void readEvents(PreparedStatement ps, int keyIndex, Map<String, LedgerEvent> into) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        into.put(rs.getString(1 + keyIndex), readEvent(rs));
+      }
+    }
   }
 
   @Override
@@ -277,7 +268,7 @@ class JdbcStore implements Store {
           deletes++;
         } else if (c.before() == null && copy != null) {
           for (Object v : eventValues(c.after())) {
-            copy.value(v == NULL_BIGINT ? null : v);
+            copy.value(v);
           }
           copy.endRow();
         } else if (c.before() == null) {
@@ -313,12 +304,9 @@ class JdbcStore implements Store {
     }
   }
 
-  /** A NULL in a BIGINT column: JDBC wants to know the type of a NULL parameter. */
-  private static final Object NULL_BIGINT = new Object();
-
   /**
-   * The event's values in {@link #EVENT_COLUMNS} order (Long, Integer, String, null or {@link
-   * #NULL_BIGINT}): what an INSERT binds and what COPY sends.
+   * The event's values in {@link #EVENT_COLUMNS} order (Long, Integer, String or null): what an
+   * INSERT binds and what COPY sends.
    */
   private static Object[] eventValues(LedgerEvent le) {
     UsageEvent e = le.event();
@@ -347,7 +335,7 @@ class JdbcStore implements Store {
       t.reasoning(),
       t.webSearches(),
       le.cost().micros(),
-      e.reportedCostMicros() == null ? NULL_BIGINT : e.reportedCostMicros(),
+      e.reportedCostMicros(),
       le.cost().priceVersion(),
       le.cost().pricedAs(),
       e.reportedCostIsShare() ? 1 : 0,
@@ -356,19 +344,7 @@ class JdbcStore implements Store {
   }
 
   private static void bindEvent(PreparedStatement ps, LedgerEvent le) throws SQLException {
-    Object[] values = eventValues(le);
-    for (int i = 0; i < values.length; i++) {
-      Object v = values[i];
-      if (v == NULL_BIGINT) {
-        ps.setNull(i + 1, Types.BIGINT);
-      } else if (v instanceof Long l) {
-        ps.setLong(i + 1, l);
-      } else if (v instanceof Integer n) {
-        ps.setInt(i + 1, n);
-      } else {
-        ps.setString(i + 1, (String) v);
-      }
-    }
+    Sql.bind(ps, eventValues(le));
   }
 
   private static LedgerEvent readEvent(ResultSet rs) throws SQLException {
@@ -873,7 +849,7 @@ class JdbcStore implements Store {
     select.append(" HAVING SUM(r.events) > 0");
     List<UsageRow> rows = new ArrayList<>();
     try (Connection c = readers.get(); PreparedStatement ps = c.prepareStatement(select.toString())) {
-      bind(ps, params);
+      Sql.bind(ps, params.toArray());
       try (ResultSet rs = ps.executeQuery()) {
         int n = q.groupBy().size();
         while (rs.next()) {
@@ -956,17 +932,6 @@ class JdbcStore implements Store {
     return "(" + String.join(" OR ", any) + ")";
   }
 
-  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-    for (int i = 0; i < params.size(); i++) {
-      Object p = params.get(i);
-      if (p instanceof Long l) {
-        ps.setLong(i + 1, l);
-      } else {
-        ps.setString(i + 1, (String) p);
-      }
-    }
-  }
-
   @Override
   public List<LedgerEvent> events(UsageQuery q) {
     List<String> conditions = new ArrayList<>();
@@ -984,7 +949,7 @@ class JdbcStore implements Store {
         + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " ORDER BY r.ts_ms, r.id";
     List<LedgerEvent> result = new ArrayList<>();
     try (Connection c = readers.get(); PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, params);
+      Sql.bind(ps, params.toArray());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           result.add(readEvent(rs));

@@ -89,7 +89,7 @@ final class BenchCommand {
       Path dir = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("tally-bench");
       HttpClient http = HttpClient.newHttpClient();
       Target server = inProcess ? Target.inProcess(dir, databaseUrl, clients, people)
-          : Target.process(http, dir, databaseUrl, clients, people);
+          : Target.process(http, dir, databaseUrl, people);
       String base = server.base();
       String admin = server.admin();
       try {
@@ -233,7 +233,7 @@ final class BenchCommand {
        * {@code tally serve} as its own process, started as users start it (the launcher and its JVM
        * options), so its peak RSS is the server's alone.
        */
-      static Target process(HttpClient http, Path dir, String databaseUrl, int clients, int people) throws Exception {
+      static Target process(HttpClient http, Path dir, String databaseUrl, int people) throws Exception {
         String launcher = System.getProperty("tally.launcher");
         if (launcher == null) {
           throw new IllegalStateException("run this through the ./tally launcher, or pass --in-process");

@@ -246,20 +246,27 @@ final class WebUi implements AutoCloseable {
   void warmUp() {
     LocalDate today = LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC));
     UsageQueries queries = new UsageQueries(store, clock, CostMode.AUTO);
-    queries.table(new Range(today.minusDays(59), today, java.time.ZoneOffset.UTC), Filter.NONE,
-        List.of(Dimension.PERSON, Dimension.TEAM));
-    queries.table(new Range(today.minusDays(59), today, java.time.ZoneOffset.UTC), Filter.NONE, List.of(Dimension.PERSON));
+    Range twoMonths = new Range(today.minusDays(59), today, java.time.ZoneOffset.UTC);
+    queries.table(twoMonths, Filter.NONE, List.of(Dimension.PERSON, Dimension.TEAM));
+    queries.table(twoMonths, Filter.NONE, List.of(Dimension.PERSON));
     for (Dimension d : OPTION_DIMENSIONS) {
-      queries.table(new Range(today.minusDays(89), today, java.time.ZoneOffset.UTC), Filter.NONE, List.of(d));
+      queries.table(optionsRange(), Filter.NONE, List.of(d));
     }
+  }
+
+  /**
+   * The 90 days whose usage the filters offer values from: a closed range, so that its days are
+   * cached (an open-ended one would read all 90 days again on every call).
+   */
+  private Range optionsRange() {
+    LocalDate today = LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC));
+    return new Range(today.minusDays(89), today, java.time.ZoneOffset.UTC);
   }
 
   /** The values each filter can take in the last 90 days, among what the caller may see. */
   private void options(Context ctx) {
     Principal p = Server.requireReader(ctx);
-    LocalDate today = LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC));
-    // a closed range: its days are cached (an open-ended one would read all 90 days again on every call)
-    Range range = new Range(today.minusDays(89), today, java.time.ZoneOffset.UTC);
+    Range range = optionsRange();
     Filter scope = Server.scope(p, Filter.NONE);
     UsageQueries queries = new UsageQueries(store, clock, CostMode.AUTO);
     Map<String, ObjectNode> people = visiblePeople(p);
