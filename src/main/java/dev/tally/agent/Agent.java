@@ -1,9 +1,10 @@
 package dev.tally.agent;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tally.ingest.EventJson;
 import dev.tally.ingest.Spool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.sources.logs.LogScanner;
 import dev.tally.sources.logs.LogSource;
 import dev.tally.sources.logs.ScanResult;
@@ -86,17 +87,15 @@ public final class Agent {
     try {
       while (true) {
         Spool.Pending p = spool.pending(BATCH);
-        if (p.events().isEmpty()) {
+        if (p.lines().isEmpty()) {
           return new Push(sent, acknowledged, acknowledged - duplicates, duplicates, rejected, null);
         }
-        ObjectNode body = JSON.createObjectNode();
-        body.putArray("events").addAll(p.events());
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(config.uri("/api/v1/events"))
             .header("Authorization", "Bearer " + config.token()).header("Content-Type", "application/json")
             .header("Content-Encoding", "gzip").timeout(Duration.ofSeconds(60))
-            .POST(HttpRequest.BodyPublishers.ofByteArray(gzip(JSON.writeValueAsBytes(body)))).build(),
+            .POST(HttpRequest.BodyPublishers.ofByteArray(batch(p.lines()))).build(),
             HttpResponse.BodyHandlers.ofString());
-        sent += p.events().size();
+        sent += p.lines().size();
         if (r.statusCode() != 200 && r.statusCode() != 207) {
           return new Push(sent, acknowledged, acknowledged - duplicates, duplicates, rejected, "server answered " + r.statusCode() + ": " + r.body());
         }
@@ -125,10 +124,24 @@ public final class Agent {
     return JSON.readTree(r.body());
   }
 
-  private static byte[] gzip(byte[] data) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 4 + 64);
-    try (GZIPOutputStream z = new GZIPOutputStream(out)) {
-      z.write(data);
+  /**
+   * The spooled lines as one gzip'd {@code {"events": [...]}} body, each re-read on the way (a line
+   * that no longer reads is left out; the server would reject it anyway).
+   */
+  private static byte[] batch(List<String> lines) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(lines.size() * 100 + 64);
+    try (JsonGenerator g = JSON.getFactory().createGenerator(new GZIPOutputStream(out))) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("events");
+      for (String line : lines) {
+        try {
+          EventJson.write(g, EventJson.fromJson(line));
+        } catch (EventJson.InvalidEvent unreadable) {
+          // skipped: acknowledged with the rest so that it does not block the spool
+        }
+      }
+      g.writeEndArray();
+      g.writeEndObject();
     }
     return out.toByteArray();
   }

@@ -54,13 +54,13 @@ public final class Spool implements EventSink, CursorStore {
   public synchronized void accept(List<UsageEvent> batch, List<FileCursor> moved) {
     try {
       if (!batch.isEmpty()) {
-        StringBuilder sb = new StringBuilder();
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
         for (UsageEvent e : batch) {
-          sb.append(EventJson.toJson(e)).append('\n');
+          lines.write(EventJson.line(e));
         }
         try (FileChannel ch = FileChannel.open(events, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.APPEND)) {
-          ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+          ByteBuffer buf = ByteBuffer.wrap(lines.toByteArray());
           while (buf.hasRemaining()) {
             ch.write(buf);
           }
@@ -84,7 +84,7 @@ public final class Spool implements EventSink, CursorStore {
    * process being killed (the kernel holds it); {@link #sync} makes it survive a power cut too.
    */
   public synchronized void append(UsageEvent event) {
-    byte[] line = (EventJson.toJson(event).toString() + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] line = EventJson.line(event);
     try {
       if (appender == null) {
         appender = FileChannel.open(events, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
@@ -134,15 +134,15 @@ public final class Spool implements EventSink, CursorStore {
     }
   }
 
-  /** A batch of spooled events not yet acknowledged, and where it ends. */
-  public record Pending(List<JsonNode> events, long endOffset) {}
+  /** A batch of spooled events (lines of JSON, see {@link EventJson}) not yet acknowledged, and where it ends. */
+  public record Pending(List<String> lines, long endOffset) {}
 
   /** Up to {@code max} unacknowledged events from the oldest. */
   public Pending pending(int max) throws IOException {
     long from;
     long end;
     FileChannel ch;
-    List<JsonNode> list = new ArrayList<>();
+    List<String> list = new ArrayList<>();
     // the lock covers only where the complete lines end; reading and parsing them happens outside
     // it, so appends (a request's last step) do not wait for a batch of thousands of lines
     synchronized (this) {
@@ -161,7 +161,7 @@ public final class Spool implements EventSink, CursorStore {
       while (list.size() < max && (line = in.readLine()) != null) {
         offset += line.getBytes(StandardCharsets.UTF_8).length + 1;
         if (!line.isBlank()) {
-          list.add(JSON.readTree(line));
+          list.add(line);
         }
       }
     }

@@ -1,6 +1,5 @@
 package dev.tally.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.ledger.UsageEvent;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -60,13 +59,13 @@ public final class SpoolDrain implements AutoCloseable {
   /** Writes one batch; returns how many events it moved. */
   public int drainOnce() throws IOException {
     Spool.Pending p = spool.pending(BATCH);
-    if (p.events().isEmpty()) {
+    if (p.lines().isEmpty()) {
       return 0;
     }
-    List<UsageEvent> events = new ArrayList<>(p.events().size());
-    for (JsonNode n : p.events()) {
+    List<UsageEvent> events = new ArrayList<>(p.lines().size());
+    for (String line : p.lines()) {
       try {
-        events.add(EventJson.fromJson(n));
+        events.add(EventJson.fromJson(line));
       } catch (EventJson.InvalidEvent e) {
         log.accept("skipped an unreadable spooled event: " + e.getMessage());
       }

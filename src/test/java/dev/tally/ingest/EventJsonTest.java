@@ -46,4 +46,33 @@ class EventJsonTest {
     n.put("tags", "a");
     assertThatThrownBy(() -> EventJson.fromJson(n)).isInstanceOf(EventJson.InvalidEvent.class).hasMessageContaining("array");
   }
+
+  @Test
+  void aBatchIsReadItemByItemAndABadItemIsRejectedWithItsPositionWhileTheRestIsKept() throws Exception {
+    String good = new String(EventJson.line(event())).trim();
+    String other = new String(EventJson.line(event().withTags(List.of("b")))).trim().replace("anthropic:req:r1", "anthropic:req:r2");
+    // the bad items carry nested values, which must be skipped whole for the next item to be read
+    String body = "{\"meta\": {\"x\": [1, {\"y\": 2}]}, \"events\": [" + good
+        + ", {\"dedupKey\": \"k\", \"tokens\": {\"input\": -1, \"extra\": {\"deep\": [1]}}, \"timestamp\": \"2026-11-20T09:14:09Z\"}"
+        + ", [1, 2], " + other + "]}";
+    EventJson.Batch b = EventJson.readBatch(new java.io.ByteArrayInputStream(body.getBytes()), 10);
+    assertThat(b.size()).isEqualTo(4);
+    assertThat(b.events()).extracting(UsageEvent::dedupKey).containsExactly("anthropic:req:r1", "anthropic:req:r2");
+    assertThat(b.events().get(0)).isEqualTo(event());
+    assertThat(b.rejects()).extracting(EventJson.Reject::index).containsExactly(1, 2);
+    assertThat(b.rejects().get(0).reason()).contains("tokens.input");
+    assertThat(b.rejects().get(1).reason()).contains("JSON object");
+  }
+
+  @Test
+  void aBatchOverTheLimitIsCountedWholeAndRefused() {
+    String one = new String(EventJson.line(event())).trim();
+    String body = "{\"events\": [" + String.join(",", java.util.Collections.nCopies(5, one)) + "]}";
+    assertThatThrownBy(() -> EventJson.readBatch(new java.io.ByteArrayInputStream(body.getBytes()), 4))
+        .isInstanceOfSatisfying(EventJson.TooMany.class, e -> assertThat(e.size).isEqualTo(5));
+    assertThatThrownBy(() -> EventJson.readBatch(new java.io.ByteArrayInputStream("{\"events\": [".getBytes()), 4))
+        .isInstanceOf(java.io.IOException.class);
+    assertThatThrownBy(() -> EventJson.readBatch(new java.io.ByteArrayInputStream("[]".getBytes()), 4))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("events");
+  }
 }

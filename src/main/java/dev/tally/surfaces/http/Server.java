@@ -452,28 +452,19 @@ public final class Server implements AutoCloseable {
 
   private void ingestEvents(Context ctx) throws IOException {
     Principal p = requireSender(ctx, "events");
-    JsonNode body;
-    try {
-      body = JSON.readTree(rawBody(ctx));
+    EventJson.Batch batch;
+    try (InputStream in = body(ctx.bodyInputStream(), ctx.header("Content-Encoding"))) {
+      batch = EventJson.readBatch(in, MAX_BATCH);
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, e.getMessage());
+    } catch (EventJson.TooMany e) {
+      throw new ApiError(413, "too many events in one batch: " + e.size + " (at most " + MAX_BATCH + ")");
     } catch (IOException e) {
-      throw new ApiError(400, "body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new ApiError(400, "body is not valid JSON: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
     }
-    JsonNode items = body == null ? null : body.path("events");
-    if (items == null || !items.isArray()) {
-      throw new ApiError(400, "expected {\"events\": [...]}");
-    }
-    if (items.size() > MAX_BATCH) {
-      throw new ApiError(413, "too many events in one batch: " + items.size() + " (at most " + MAX_BATCH + ")");
-    }
-    List<UsageEvent> events = new ArrayList<>();
+    List<UsageEvent> events = batch.events();
     ArrayNode rejects = JSON.createArrayNode();
-    for (int i = 0; i < items.size(); i++) {
-      try {
-        events.add(EventJson.fromJson(items.get(i)));
-      } catch (EventJson.InvalidEvent | IllegalArgumentException e) {
-        rejects.addObject().put("index", i).put("reason", e.getMessage());
-      }
-    }
+    batch.rejects().forEach(r -> rejects.addObject().put("index", r.index()).put("reason", r.reason()));
     if (!ingestSlots.tryAcquire()) {
       ctx.header("Retry-After", "1");
       throw new ApiError(429, "busy writing other batches: retry in a second");
@@ -496,9 +487,17 @@ public final class Server implements AutoCloseable {
   // ---------------------------------------------------------------- OTLP
 
   private byte[] rawBody(Context ctx) throws IOException {
-    try (InputStream in = "gzip".equalsIgnoreCase(ctx.header("Content-Encoding"))
-        ? new GZIPInputStream(ctx.bodyInputStream()) : ctx.bodyInputStream()) {
+    try (InputStream in = body(ctx.bodyInputStream(), ctx.header("Content-Encoding"))) {
       return in.readAllBytes();
+    } catch (IOException e) {
+      throw new ApiError(400, "cannot read the body: " + e.getMessage());
+    }
+  }
+
+  /** The request's body as sent, unzipped when it says it is gzip. */
+  private static InputStream body(InputStream raw, String encoding) throws IOException {
+    try {
+      return "gzip".equalsIgnoreCase(encoding) ? new GZIPInputStream(raw, 1 << 16) : raw;
     } catch (IOException e) {
       throw new ApiError(400, "cannot read the body: " + e.getMessage());
     }
