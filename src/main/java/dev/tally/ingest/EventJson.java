@@ -1,5 +1,6 @@
 package dev.tally.ingest;
 
+import dev.tally.ledger.Instants;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -215,7 +216,7 @@ public final class EventJson {
       String key = required(dedupKey, "dedupKey");
       Instant ts;
       try {
-        ts = Instant.parse(required(timestamp, "timestamp"));
+        ts = Instants.parse(required(timestamp, "timestamp"));
       } catch (DateTimeParseException e) {
         throw new InvalidEvent("timestamp '" + timestamp + "' is not an ISO-8601 instant such as 2026-11-20T09:14:09Z");
       }

@@ -1,5 +1,6 @@
 package dev.tally.sources.otel;
 
+import dev.tally.ledger.Instants;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.tally.ledger.DedupKeys;
@@ -162,7 +163,7 @@ public final class OtlpLogs {
     String iso = text(a, "event.timestamp");
     if (iso != null) {
       try {
-        return Instant.parse(iso);
+        return Instants.parse(iso);
       } catch (DateTimeParseException e) {
         // fall back to the record's own time
       }

@@ -1,5 +1,6 @@
 package dev.tally.sources.logs.claude;
 
+import dev.tally.ledger.Instants;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -189,7 +190,7 @@ public final class ClaudeCodeLogs implements LogSource {
       }
       Instant ts;
       try {
-        ts = Instant.parse(l.timestamp);
+        ts = Instants.parse(l.timestamp);
       } catch (DateTimeParseException | NullPointerException e) {
         malformed++;
         return;

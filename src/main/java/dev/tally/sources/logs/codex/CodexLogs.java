@@ -1,5 +1,6 @@
 package dev.tally.sources.logs.codex;
 
+import dev.tally.ledger.Instants;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -283,7 +284,7 @@ public final class CodexLogs implements LogSource {
 
     private static Instant time(JsonNode line) {
       try {
-        return Instant.parse(line.path("timestamp").asText());
+        return Instants.parse(line.path("timestamp").asText());
       } catch (DateTimeParseException e) {
         return null;
       }

@@ -1,5 +1,6 @@
 package dev.tally.sources.logs.gemini;
 
+import dev.tally.ledger.Instants;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.ledger.DedupKeys;
@@ -149,7 +150,7 @@ public final class GeminiCliLogs implements LogSource {
       }
       Instant ts;
       try {
-        ts = Instant.parse(m.path("timestamp").asText());
+        ts = Instants.parse(m.path("timestamp").asText());
       } catch (DateTimeParseException e) {
         return;
       }
