@@ -946,7 +946,7 @@ class JdbcStore implements Store {
     }
     filterConditions(q.filters(), conditions, params, true);
     String sql = "SELECT " + qualified("r.") + " FROM events r" + joins(q)
-        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " ORDER BY r.ts_ms, r.id";
+        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " ORDER BY r.ts_ms, r.dedup_key";
     List<LedgerEvent> result = new ArrayList<>();
     try (Connection c = readers.get(); PreparedStatement ps = c.prepareStatement(sql)) {
       Sql.bind(ps, params.toArray());
