@@ -75,8 +75,37 @@ public final class Ingest implements EventSink, AutoCloseable {
     }
   }
 
-  /** Deduplicates, prices and writes one batch now, on this thread. */
-  public synchronized Result write(List<UsageEvent> events, List<FileCursor> cursors) {
+  /**
+   * Deduplicates, prices and writes one batch now, on this thread. Where the store runs several
+   * writes at once (PostgreSQL) batches do not wait for each other; one that clashed with another
+   * (the same new request in both) is done again, and then finds the other's.
+   */
+  public Result write(List<UsageEvent> events, List<FileCursor> cursors) {
+    if (!store.parallelWrites()) {
+      synchronized (this) {
+        return writeOnce(events, cursors);
+      }
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return store.writing(() -> writeOnce(events, cursors));
+      } catch (dev.tally.store.StoreException e) {
+        if (!e.retryable() || attempt == MAX_ATTEMPTS) {
+          throw e;
+        }
+        try { // the other writer has committed: go again at once, or a little later when it keeps happening
+          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(attempt * 5));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static final int MAX_ATTEMPTS = 20;
+
+  private Result writeOnce(List<UsageEvent> events, List<FileCursor> cursors) {
     Map<String, UsageEvent> byKey = collapse(events);
     List<String> lookup = new ArrayList<>(byKey.size());
     for (String k : byKey.keySet()) {

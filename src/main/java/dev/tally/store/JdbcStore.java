@@ -66,10 +66,15 @@ class JdbcStore implements Store {
     }
   }
 
-  private Connection writer;
   /** Where a new writer connection comes from after the database went away (PostgreSQL), or null. */
   private final Supplier<Connection> reconnect;
-  private volatile boolean writerBroken;
+  /** The writer connection of every write that is not an {@link #writing ingest transaction}. */
+  private final Lane primary;
+  /** PostgreSQL: writer connections for ingest transactions, which run side by side (empty: SQLite). */
+  private final java.util.concurrent.BlockingQueue<Lane> ingestLanes = new java.util.concurrent.LinkedBlockingQueue<>();
+  private final int laneCount;
+  /** The lane of the ingest transaction this thread is in, if any. */
+  private final ThreadLocal<Lane> bound = new ThreadLocal<>();
   private final Supplier<Connection> readers;
   private final Dialect dialect;
   private final DirectoryStore directory;
@@ -115,11 +120,41 @@ class JdbcStore implements Store {
   private final Rollup hourRollup;
   private final Rollup dayRollup;
   private final Rollup monthRollup;
-  /** PostgreSQL: the rows of the COPYs being built (writes happen on one thread at a time). */
-  private final PgCopy eventCopy = new PgCopy();
-  private final PgCopy[] rollupCopies = {new PgCopy(), new PgCopy(), new PgCopy()};
-  /** The writer connection whose session holds the PostgreSQL staging tables, or null. */
-  private Connection staged;
+
+  /** A writer connection, and what a write on it builds (one thread uses a lane at a time). */
+  private final class Lane {
+    private Connection connection;
+    private volatile boolean broken;
+    /** PostgreSQL: the rows of the COPYs being built. */
+    private final PgCopy eventCopy = new PgCopy();
+    private final PgCopy[] rollupCopies = {new PgCopy(), new PgCopy(), new PgCopy()};
+    /** The connection whose session holds the PostgreSQL staging tables, or null. */
+    private Connection staged;
+
+    Lane(Connection connection) throws SQLException {
+      this.connection = connection;
+      connection.setAutoCommit(false);
+    }
+
+    /** The connection, replaced when it broke and the database answers again. */
+    Connection connection() throws SQLException {
+      if (broken && !connection.isValid(2)) {
+        try {
+          connection.close();
+        } catch (SQLException ignored) {
+          // it is gone already
+        }
+        connection = reconnect.get();
+        connection.setAutoCommit(false);
+      }
+      broken = false;
+      return connection;
+    }
+
+    void failed() {
+      broken = reconnect != null;
+    }
+  }
 
   /**
    * One rollup table: its upsert of one row, and for PostgreSQL the upsert of a whole batch from a
@@ -128,22 +163,34 @@ class JdbcStore implements Store {
   private record Rollup(String table, String columns, String upsert, String staging, String upsertStaged) {}
 
   JdbcStore(Connection writer, Supplier<Connection> readers, Dialect dialect) throws SQLException {
-    this(writer, readers, dialect, null);
+    this(writer, readers, dialect, null, 0);
   }
 
-  /** @param reconnect gives a fresh writer connection after a failed write (a restarted PostgreSQL) */
-  JdbcStore(Connection writer, Supplier<Connection> readers, Dialect dialect, Supplier<Connection> reconnect) throws SQLException {
-    this.writer = writer;
+  /**
+   * @param reconnect gives a fresh writer connection after a failed write (a restarted PostgreSQL)
+   * @param ingestLanes how many ingest transactions may run at once on connections of their own
+   *     (from {@code reconnect}); 0: they share the one writer connection, one at a time
+   */
+  JdbcStore(Connection writer, Supplier<Connection> readers, Dialect dialect, Supplier<Connection> reconnect,
+      int ingestLanes) throws SQLException {
     this.reconnect = reconnect;
+    this.primary = new Lane(writer);
+    for (int i = 0; i < ingestLanes; i++) {
+      this.ingestLanes.add(new Lane(reconnect.get()));
+    }
+    this.laneCount = ingestLanes;
     this.readers = readers;
     this.dialect = dialect;
     this.directory = new JdbcDirectoryStore(readers, generation::incrementAndGet);
     this.gateway = new JdbcGatewayStore(readers);
     this.collectors = new JdbcCollectorStore(readers);
-    writer.setAutoCommit(false);
     insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (" + "?,".repeat(EVENT_COLUMN_COUNT - 1) + "?)";
-    updateEvent = "UPDATE events SET " + String.join(" = ?, ", EVENT_COLUMNS.split(",\\s*"))
-        + " = ? WHERE dedup_key = ?";
+    String update = "UPDATE events SET " + String.join(" = ?, ", EVENT_COLUMNS.split(",\\s*")) + " = ? WHERE dedup_key = ?";
+    // PostgreSQL stores a message key once (V10): an event keeps its own when another row has the
+    // new one already (a request stored twice before that rule; its copies merge into the first)
+    updateEvent = dialect == Dialect.SQLITE ? update : update.replace("message_key = ?",
+        "message_key = (SELECT CASE WHEN EXISTS (SELECT 1 FROM events o WHERE o.message_key = v.mk"
+            + " AND o.dedup_key <> events.dedup_key) THEN events.message_key ELSE v.mk END FROM (SELECT CAST(? AS TEXT) AS mk) v)");
     hourRollup = rollup("rollup_hour", "hour_ms", HOUR_DIMS);
     dayRollup = rollup("rollup_day", "day_ms", DAY_DIMS);
     monthRollup = rollup("rollup_month", "month_ms", DAY_DIMS);
@@ -164,7 +211,8 @@ class JdbcStore implements Store {
     String staging = "tally_staged_" + table;
     return new Rollup(table, columns,
         "INSERT INTO " + table + " (" + columns + ") VALUES (" + "?,".repeat(params - 1) + "?)" + onConflict,
-        staging, "INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM " + staging + onConflict);
+        staging, "INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM " + staging
+        + " ORDER BY " + keyColumns + onConflict); // in key order: two writers lock rows in the same order
   }
 
   // ---------------------------------------------------------------- writes
@@ -186,7 +234,9 @@ class JdbcStore implements Store {
     try {
       if (dialect == Dialect.POSTGRES) {
         if (!list.isEmpty()) { // one round trip with the keys as one array parameter, however many there are
-          try (PreparedStatement ps = writer().prepareStatement(select + " = ANY (?)")) {
+          // in an ingest transaction the rows stay locked until it ends: no other one merges into them meanwhile
+          String lock = bound.get() != null ? " ORDER BY " + column + " FOR UPDATE" : "";
+          try (PreparedStatement ps = writer().prepareStatement(select + " = ANY (?)" + lock)) {
             ps.setArray(1, writer().createArrayOf("text", list.toArray()));
             readEvents(ps, keyIndex, found);
           }
@@ -200,11 +250,13 @@ class JdbcStore implements Store {
           }
         }
       }
-      // End the read transaction: a snapshot held until the next write would make that write fail
-      // (SQLITE_BUSY_SNAPSHOT) once another connection wrote in between (directory, collectors).
-      writer().commit();
+      if (bound.get() == null) {
+        // End the read transaction: a snapshot held until the next write would make that write fail
+        // (SQLITE_BUSY_SNAPSHOT) once another connection wrote in between (directory, collectors).
+        writer().commit();
+      }
     } catch (SQLException e) {
-      writerBroken = reconnect != null;
+      lane().failed();
       throw new StoreException("reading events by " + column, e);
     }
     return found;
@@ -240,11 +292,12 @@ class JdbcStore implements Store {
         generation.incrementAndGet();
       }
     } catch (SQLException | RuntimeException e) {
-      writerBroken = reconnect != null;
-      staged = null; // created in this transaction, perhaps: gone with it
-      eventCopy.reset(); // a COPY left open would keep the connection from rolling back
+      Lane lane = lane();
+      lane.failed();
+      lane.staged = null; // created in this transaction, perhaps: gone with it
+      lane.eventCopy.reset(); // a COPY left open would keep the connection from rolling back
       try {
-        writer.rollback();
+        lane.connection.rollback();
       } catch (SQLException suppressed) {
         e.addSuppressed(suppressed);
       }
@@ -260,7 +313,7 @@ class JdbcStore implements Store {
       int inserts = 0;
       int updates = 0;
       int deletes = 0;
-      PgCopy copy = dialect == Dialect.POSTGRES ? eventCopy.stream(writer(), "events", EVENT_COLUMNS) : null;
+      PgCopy copy = dialect == Dialect.POSTGRES ? lane().eventCopy.stream(writer(), "events", EVENT_COLUMNS) : null;
       for (Change c : changes) {
         if (c.after() == null) {
           delete.setString(1, c.before().event().dedupKey());
@@ -399,6 +452,7 @@ class JdbcStore implements Store {
   /** PostgreSQL: the batch's rollup rows as COPY rows, one buffer per rollup table. */
   private void bufferRollups(List<Change> changes) {
     List<Map<List<Object>, long[]>> deltas = rollupDeltas(changes);
+    PgCopy[] rollupCopies = lane().rollupCopies;
     for (int i = 0; i < rollupCopies.length; i++) {
       PgCopy copy = rollupCopies[i].reset();
       for (Map.Entry<List<Object>, long[]> row : deltas.get(i).entrySet()) {
@@ -422,8 +476,9 @@ class JdbcStore implements Store {
     stageRollups();
     Rollup[] rollups = {hourRollup, dayRollup, monthRollup};
     for (int i = 0; i < rollups.length; i++) {
-      if (rollupCopies[i].count() > 0) {
-        rollupCopies[i].into(writer(), rollups[i].staging(), rollups[i].columns());
+      PgCopy copy = lane().rollupCopies[i];
+      if (copy.count() > 0) {
+        copy.into(writer(), rollups[i].staging(), rollups[i].columns());
         try (Statement st = writer().createStatement()) {
           st.executeUpdate(rollups[i].upsertStaged());
         }
@@ -434,7 +489,7 @@ class JdbcStore implements Store {
   /** Creates this session's staging tables (emptied at every commit) once per writer connection. */
   private void stageRollups() throws SQLException {
     Connection c = writer();
-    if (staged == c) {
+    if (lane().staged == c) {
       return;
     }
     try (Statement st = c.createStatement()) {
@@ -443,7 +498,7 @@ class JdbcStore implements Store {
             + ") ON COMMIT DELETE ROWS");
       }
     }
-    staged = c;
+    lane().staged = c;
   }
 
   /** Start of the UTC calendar month holding {@code ms}. */
@@ -1072,20 +1127,54 @@ class JdbcStore implements Store {
     return directory;
   }
 
-  /** The writer connection, replaced when it broke and the database answers again. */
-  private Connection writer() throws SQLException {
-    if (writerBroken && !writer.isValid(2)) {
-      try {
-        writer.close();
-      } catch (SQLException ignored) {
-        // it is gone already
-      }
-      writer = reconnect.get();
-      writer.setAutoCommit(false);
-    }
-    writerBroken = false;
-    return writer;
+  private Lane lane() {
+    Lane l = bound.get();
+    return l != null ? l : primary;
   }
+
+  /** The connection of this thread's ingest transaction, or else the primary writer. */
+  private Connection writer() throws SQLException {
+    return lane().connection();
+  }
+
+  @Override
+  public boolean parallelWrites() {
+    return laneCount > 0;
+  }
+
+  /**
+   * With ingest lanes (PostgreSQL), runs {@code work} on a connection of its own, as one
+   * transaction, beside other ingest transactions: the events it reads are locked until it ends,
+   * rollup rows are upserted in key order (no deadlock between two such transactions), and the same
+   * new request written by two at once fails one of them with a {@link StoreException#retryable()
+   * retryable} error. Without lanes, {@code work} runs as it is.
+   */
+  @Override
+  public <T> T writing(Supplier<T> work) {
+    if (laneCount == 0 || bound.get() != null) {
+      return work.get();
+    }
+    Lane lane;
+    try {
+      lane = ingestLanes.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("waiting for a writer connection", e);
+    }
+    bound.set(lane);
+    try {
+      return work.get();
+    } finally {
+      try {
+        lane.connection.rollback(); // a transaction that wrote nothing (all duplicates) still holds its locks
+      } catch (SQLException e) {
+        lane.failed();
+      }
+      bound.remove();
+      ingestLanes.add(lane);
+    }
+  }
+
 
   @Override
   public boolean soleWriter() {
@@ -1115,7 +1204,10 @@ class JdbcStore implements Store {
   @Override
   public void close() {
     try {
-      writer.close();
+      primary.connection.close();
+      for (Lane lane : ingestLanes) {
+        lane.connection.close();
+      }
     } catch (SQLException e) {
       throw new StoreException("closing the store", e);
     }

@@ -61,6 +61,19 @@ public interface Store extends CursorStore, AutoCloseable {
   /** True when no other process writes this ledger (embedded SQLite); false for a shared PostgreSQL. */
   boolean soleWriter();
 
+  /** True when {@link #writing} transactions run side by side (PostgreSQL). */
+  default boolean parallelWrites() {
+    return false;
+  }
+
+  /**
+   * Runs an ingest's lookups and {@link #apply} as one transaction on a writer of its own where the
+   * store has several; a clash with another one throws a {@link StoreException#retryable()} error.
+   */
+  default <T> T writing(java.util.function.Supplier<T> work) {
+    return work.get();
+  }
+
   /** Provider credentials, gateway keys and budgets. */
   GatewayStore gateway();
 

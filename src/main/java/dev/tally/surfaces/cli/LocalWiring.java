@@ -23,14 +23,20 @@ final class LocalWiring {
   /** The price table, loaded on first use: a run with nothing new to price never reads it. */
   static Pricer pricer(TallyHome home) {
     return new Pricer() {
-      private Pricer table;
+      private volatile Pricer table;
 
       @Override
-      public synchronized dev.tally.ledger.Cost price(String provider, String model, dev.tally.ledger.Tokens tokens) {
-        if (table == null) {
-          table = PriceTables.load(home)::price;
+      public dev.tally.ledger.Cost price(String provider, String model, dev.tally.ledger.Tokens tokens) {
+        Pricer t = table;
+        if (t == null) {
+          synchronized (this) { // several writers may price at once (PostgreSQL): load once, then read freely
+            if (table == null) {
+              table = PriceTables.load(home)::price;
+            }
+            t = table;
+          }
         }
-        return table.price(provider, model, tokens);
+        return t.price(provider, model, tokens);
       }
     };
   }

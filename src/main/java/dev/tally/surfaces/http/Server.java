@@ -435,10 +435,7 @@ public final class Server implements AutoCloseable {
     for (UsageEvent e : events) {
       owned.add(e.withIdentity(agentIdentity != null ? agentIdentity : Directory.normalize(e.identity())));
     }
-    Ingest.Result r;
-    synchronized (ingest) { // one writer
-      r = ingest.write(owned, List.of());
-    }
+    Ingest.Result r = ingest.write(owned, List.of()); // one at a time, or side by side where the store can
     if (agentIdentity != null) {
       agentIdentities.computeIfAbsent(agentIdentity, k -> {
         directory.mapIdentity(k, p.personId());
