@@ -803,14 +803,48 @@ class JdbcStore implements Store {
     java.util.function.Consumer<List<UsageRow>> add = rows -> rows.forEach(r -> merged.merge(r.keys(), r,
         (a, b) -> new UsageRow(0, a.keys(), a.totals().plus(b.totals()))));
     if (q.from() != null && from < firstMonth) {
-      add.accept(usageSql(range(q, from, firstMonth), "rollup_day", "day_ms", DAY_MS));
+      add.accept(segment(range(q, from, firstMonth), "rollup_day", "day_ms"));
     }
-    add.accept(usageSql(range(q, firstMonth, lastMonthEnd), "rollup_month", "month_ms", DAY_MS));
+    add.accept(segment(range(q, firstMonth, lastMonthEnd), "rollup_month", "month_ms"));
     if (lastMonthEnd < q.to().toEpochMilli()) {
-      add.accept(usageSql(range(q, lastMonthEnd, q.to().toEpochMilli()), "rollup_day", "day_ms", DAY_MS));
+      add.accept(segment(range(q, lastMonthEnd, q.to().toEpochMilli()), "rollup_day", "day_ms"));
     }
     return new ArrayList<>(merged.values());
   }
+
+  /**
+   * A stretch of whole days of a totals read (the days before the first whole month, the months,
+   * the days after), kept until a write touches one of its days: after a write to today a 90-day
+   * total reads only this month's days again, not the months before.
+   */
+  private List<UsageRow> segment(UsageQuery q, String table, String timeColumn) {
+    long from = Math.floorDiv(q.from().toEpochMilli(), DAY_MS) * DAY_MS;
+    long to = q.to().toEpochMilli();
+    long version = 0; // read before the rows: a later write makes them stale, never wrong
+    for (long day = from; day < to; day += DAY_MS) {
+      version = Math.max(version, dayVersions.getOrDefault(day, 0L));
+    }
+    long now = System.currentTimeMillis();
+    long recent = Math.floorDiv(now, DAY_MS) * DAY_MS - DAY_MS; // yesterday and today
+    List<Object> key = List.of(q, table);
+    Segment hit = segments.get(key);
+    if (hit != null && hit.version() == version && now - hit.atMs() <= (to > recent ? RECENT_TTL_MS : OLD_DAY_TTL_MS)) {
+      return hit.rows();
+    }
+    List<UsageRow> rows = List.copyOf(usageSql(q, table, timeColumn, DAY_MS));
+    segments.put(key, new Segment(version, rows, now));
+    return rows;
+  }
+
+  private record Segment(long version, List<UsageRow> rows, long atMs) {}
+
+  private final Map<List<Object>, Segment> segments = java.util.Collections.synchronizedMap(
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<Object>, Segment> eldest) {
+          return size() > 256;
+        }
+      });
 
   private void markDaysChanged(List<Change> changes) {
     java.util.Set<Long> days = new java.util.HashSet<>();

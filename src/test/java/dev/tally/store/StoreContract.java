@@ -351,6 +351,19 @@ abstract class StoreContract {
     store.apply(changes, List.of());
     store.apply(List.of(new Store.Change(all.get(0), null)), List.of()); // a removal moves the months too
     all.remove(0);
+    checkRanges(all);
+    // late writes into days and months already read (and kept): the next reads have them
+    List<Store.Change> late = new ArrayList<>(List.of(new Store.Change(all.remove(5), null)));
+    for (String day : new String[] {"2026-08-31", "2026-09-20", "2026-10-10", "2026-11-30"}) {
+      LedgerEvent e = priced(event("late-" + day, day + "T12:00:00Z", "opus", Tokens.of(1_000_000, 0, 0, 0, 0)));
+      late.add(new Store.Change(null, e));
+      all.add(e);
+    }
+    store.apply(late, List.of());
+    checkRanges(all);
+  }
+
+  private void checkRanges(List<LedgerEvent> all) {
     for (String[] range : new String[][] {{"2026-09-15", "2026-12-10"}, {"2026-09-01", "2026-11-01"},
         {"2026-08-31", "2026-10-02"}, {"2026-10-03", "2026-10-29"}}) {
       Instant from = Instant.parse(range[0] + "T00:00:00Z");
