@@ -71,6 +71,10 @@ final class Meter {
     if (e.data() == null || e.data().isEmpty() || e.data().equals("[DONE]") || api == Api.OTHER) {
       return true;
     }
+    if (api == Api.MESSAGES && "content_block_delta".equals(e.name())) {
+      streamedChars += deltaChars(e.data()); // most of a stream: counted without building a tree
+      return true;
+    }
     JsonNode d;
     try {
       d = JSON.readTree(e.data());
@@ -87,11 +91,7 @@ final class Meter {
             finalUsageSeen = true;
           }
           case "message_stop" -> ended = true;
-          case "content_block_delta" -> {
-            JsonNode delta = d.path("delta");
-            streamedChars += delta.path("text").asText("").length() + delta.path("thinking").asText("").length()
-                + delta.path("partial_json").asText("").length();
-          }
+          case "content_block_delta" -> streamedChars += deltaChars(e.data()); // an event without its name line
           default -> { }
         }
       }
@@ -123,6 +123,24 @@ final class Meter {
       default -> { }
     }
     return true;
+  }
+
+  /** The characters of a {@code content_block_delta}'s text, thinking or partial JSON. */
+  private static long deltaChars(String data) {
+    long chars = 0;
+    try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(data)) {
+      for (com.fasterxml.jackson.core.JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+          String field = p.currentName();
+          if ("text".equals(field) || "thinking".equals(field) || "partial_json".equals(field)) {
+            chars += p.getTextLength();
+          }
+        }
+      }
+    } catch (java.io.IOException notJson) {
+      // relayed as it is; nothing to count
+    }
+    return chars;
   }
 
   private void readMessage(JsonNode message) {
