@@ -89,22 +89,28 @@ class JdbcStore implements Store {
    */
   private final Map<Long, Long> dayVersions = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong dayClock = new java.util.concurrent.atomic.AtomicLong();
-  private final Map<List<Object>, Map<Long, DayRows>> dayCache = java.util.Collections.synchronizedMap(
-      new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<List<Object>, Map<Long, DayRows>> eldest) {
-          return size() > 64; // query shapes (grouping + filters) kept
-        }
-      });
+  private final Map<List<Object>, Map<Long, Kept>> dayCache = lru(64); // query shapes (grouping + filters) kept
+  /** Stretches of whole days of totals reads (see {@link #segment}), by query and rollup table. */
+  private final Map<List<Object>, Kept> segments = lru(256);
+  private final Map<UsageQuery, CachedUsage> cache = lru(256);
 
-  private record DayRows(long version, List<UsageRow> rows, long atMs) {}
-  private final Map<UsageQuery, CachedUsage> cache = java.util.Collections.synchronizedMap(
-      new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<UsageQuery, CachedUsage> eldest) {
-          return size() > 256;
-        }
-      });
+  /** Rows read at {@code atMs} from days whose newest write then was {@code version}. */
+  private record Kept(long version, List<UsageRow> rows, long atMs) {
+    /** No write to those days since, and not older than their time to live (shorter for recent days). */
+    boolean fresh(long currentVersion, boolean recent, long now) {
+      return version == currentVersion && now - atMs <= (recent ? RECENT_TTL_MS : OLD_DAY_TTL_MS);
+    }
+  }
+
+  /** A map that keeps the {@code max} entries used last. */
+  private static <K, V> Map<K, V> lru(int max) {
+    return java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+        return size() > max;
+      }
+    });
+  }
 
   /**
    * How long a cached answer may be used without this process having written: another process (a
@@ -827,24 +833,14 @@ class JdbcStore implements Store {
     long now = System.currentTimeMillis();
     long recent = Math.floorDiv(now, DAY_MS) * DAY_MS - DAY_MS; // yesterday and today
     List<Object> key = List.of(q, table);
-    Segment hit = segments.get(key);
-    if (hit != null && hit.version() == version && now - hit.atMs() <= (to > recent ? RECENT_TTL_MS : OLD_DAY_TTL_MS)) {
+    Kept hit = segments.get(key);
+    if (hit != null && hit.fresh(version, to > recent, now)) {
       return hit.rows();
     }
     List<UsageRow> rows = List.copyOf(usageSql(q, table, timeColumn, DAY_MS));
-    segments.put(key, new Segment(version, rows, now));
+    segments.put(key, new Kept(version, rows, now));
     return rows;
   }
-
-  private record Segment(long version, List<UsageRow> rows, long atMs) {}
-
-  private final Map<List<Object>, Segment> segments = java.util.Collections.synchronizedMap(
-      new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<List<Object>, Segment> eldest) {
-          return size() > 256;
-        }
-      });
 
   private void markDaysChanged(List<Change> changes) {
     java.util.Set<Long> days = new java.util.HashSet<>();
@@ -861,7 +857,7 @@ class JdbcStore implements Store {
 
   /** A day-keyed read over whole days: cached days as they are, the others read in as few queries as runs of them. */
   private List<UsageRow> dailyCached(UsageQuery q) {
-    Map<Long, DayRows> cached = dayCache.computeIfAbsent(List.of(q.groupBy(), q.filters()),
+    Map<Long, Kept> cached = dayCache.computeIfAbsent(List.of(q.groupBy(), q.filters()),
         k -> new java.util.concurrent.ConcurrentHashMap<>());
     long from = Math.floorDiv(q.from().toEpochMilli(), DAY_MS) * DAY_MS;
     long to = q.to().toEpochMilli();
@@ -872,8 +868,8 @@ class JdbcStore implements Store {
     long recent = Math.floorDiv(now, DAY_MS) * DAY_MS - DAY_MS; // yesterday and today
     for (long day = from; day < to; day += DAY_MS) {
       long version = dayVersions.getOrDefault(day, 0L); // read before the rows: a later write makes them stale, never wrong
-      DayRows hit = cached.get(day);
-      if (hit != null && hit.version() == version && now - hit.atMs() <= (day >= recent ? RECENT_TTL_MS : OLD_DAY_TTL_MS)) {
+      Kept hit = cached.get(day);
+      if (hit != null && hit.fresh(version, day >= recent, now)) {
         result.addAll(hit.rows());
         if (run >= 0) {
           readDays(q, run, day, versions, cached, result);
@@ -892,7 +888,7 @@ class JdbcStore implements Store {
     return result;
   }
 
-  private void readDays(UsageQuery q, long from, long to, Map<Long, Long> versions, Map<Long, DayRows> cached,
+  private void readDays(UsageQuery q, long from, long to, Map<Long, Long> versions, Map<Long, Kept> cached,
       List<UsageRow> result) {
     List<UsageRow> rows = usageSql(new UsageQuery(Instant.ofEpochMilli(from), Instant.ofEpochMilli(to), q.groupBy(),
         q.filters(), true, true), "rollup_day", "day_ms", DAY_MS);
@@ -901,7 +897,7 @@ class JdbcStore implements Store {
       byDay.computeIfAbsent(r.hourMs(), k -> new ArrayList<>()).add(r);
     }
     for (long day = from; day < to; day += DAY_MS) {
-      cached.put(day, new DayRows(versions.get(day), List.copyOf(byDay.getOrDefault(day, List.of())), System.currentTimeMillis()));
+      cached.put(day, new Kept(versions.get(day), List.copyOf(byDay.getOrDefault(day, List.of())), System.currentTimeMillis()));
     }
     result.addAll(rows);
   }
@@ -1208,7 +1204,6 @@ class JdbcStore implements Store {
       ingestLanes.add(lane);
     }
   }
-
 
   @Override
   public boolean soleWriter() {

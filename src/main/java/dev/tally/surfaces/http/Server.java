@@ -450,7 +450,7 @@ public final class Server implements AutoCloseable {
   private void ingestEvents(Context ctx) throws IOException {
     Principal p = requireSender(ctx, "events");
     EventJson.Batch batch;
-    try (InputStream in = body(ctx.bodyInputStream(), ctx.header("Content-Encoding"))) {
+    try (InputStream in = unzipped(ctx)) {
       batch = EventJson.readBatch(in, MAX_BATCH);
     } catch (IllegalArgumentException e) {
       throw new ApiError(400, e.getMessage());
@@ -484,7 +484,7 @@ public final class Server implements AutoCloseable {
   // ---------------------------------------------------------------- OTLP
 
   private byte[] rawBody(Context ctx) throws IOException {
-    try (InputStream in = body(ctx.bodyInputStream(), ctx.header("Content-Encoding"))) {
+    try (InputStream in = unzipped(ctx)) {
       return in.readAllBytes();
     } catch (IOException e) {
       throw new ApiError(400, "cannot read the body: " + e.getMessage());
@@ -492,9 +492,10 @@ public final class Server implements AutoCloseable {
   }
 
   /** The request's body as sent, unzipped when it says it is gzip. */
-  private static InputStream body(InputStream raw, String encoding) throws IOException {
+  private static InputStream unzipped(Context ctx) {
     try {
-      return "gzip".equalsIgnoreCase(encoding) ? new GZIPInputStream(raw, 1 << 16) : raw;
+      return "gzip".equalsIgnoreCase(ctx.header("Content-Encoding")) ? new GZIPInputStream(ctx.bodyInputStream(), 1 << 16)
+          : ctx.bodyInputStream();
     } catch (IOException e) {
       throw new ApiError(400, "cannot read the body: " + e.getMessage());
     }
