@@ -170,6 +170,8 @@ public final class Proxy {
         String lower = header.toLowerCase(Locale.ROOT);
         if (lower.equals("content-type")) {
           ctx.res().setContentType(values.get(0)); // replaces Javalin's default rather than adding a second
+        } else if (lower.equals("date")) {
+          ctx.res().setHeader(header, values.get(0)); // the provider's, in place of the one Jetty sets
         } else if (!header.startsWith(":") && !NOT_RETURNED.contains(lower)) {
           values.forEach(v -> ctx.res().addHeader(header, v));
         }

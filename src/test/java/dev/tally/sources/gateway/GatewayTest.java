@@ -162,7 +162,9 @@ class GatewayTest {
 
   @Test
   void forwardsProviderHeadersButNeverTheGatewayKey() throws Exception {
-    anthropic(aliceKey, "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1,\"messages\":[]}");
+    HttpResponse<String> answer = anthropic(aliceKey, "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1,\"messages\":[]}");
+    assertThat(answer.headers().allValues("date")).as("the provider's Date, not a second one of the gateway's").hasSize(1);
+    assertThat(answer.headers().firstValue("request-id")).isPresent();
     http.send(HttpRequest.newBuilder(URI.create(base + "/v1/messages/count_tokens?beta=true")).header("Authorization", "Bearer " + aliceKey)
         .header("anthropic-version", "2023-06-01").POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-sonnet-4-5\",\"messages\":[]}")).build(),
         HttpResponse.BodyHandlers.ofString());
