@@ -173,6 +173,16 @@ class ReportsCliTest {
   }
 
   @Test
+  void versionAndHelpAnswerWithoutAScan() {
+    Cli.Run version = cli.run("--version");
+    assertThat(version.exitCode()).isZero();
+    assertThat(version.out().strip()).startsWith("tally ");
+    Cli.Run help = cli.run("--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).contains("daily", "leaderboard", "serve", "keys", "budgets");
+  }
+
+  @Test
   void badOptionsGetOneClearLineAndANonZeroExit() {
     Cli.Run run = cli.run("daily", "--since", "yesterday");
     assertThat(run.exitCode()).isNotZero();
