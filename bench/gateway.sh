@@ -125,11 +125,11 @@ cpu_ticks() { # user+system clock ticks of the processes serving a target (the p
   echo "$t"
 }
 
-run_wrk() { # label stream(0/1) target seconds connections delay_ms
-  local out c0 c1 n
+run_wrk() { # label stream(0/1) target seconds connections delay_ms [path, default /v1/messages]
+  local out c0 c1 n path="${7:-/v1/messages}"
   c0="$(cpu_ticks "$3")"
-  out="$(BENCH_KEY="$key" BENCH_STREAM="$2" BENCH_LABEL="$1" BENCH_DELAY_MS="$6" \
-    "${LOAD[@]}" wrk -t1 -c"$5" -d"$4"s --timeout 5s -s bench/gateway/wrk.lua "${url[$3]}/v1/messages" 2>&1)"
+  out="$(BENCH_KEY="$key" BENCH_STREAM="$2" BENCH_LABEL="$1" BENCH_DELAY_MS="$6" BENCH_PLAIN="$([[ $path == /v1/messages ]] && echo 0 || echo 1)" \
+    "${LOAD[@]}" wrk -t1 -c"$5" -d"$4"s --timeout 5s -s bench/gateway/wrk.lua "${url[$3]}$path" 2>&1)"
   c1="$(cpu_ticks "$3")"
   n="$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$out")"
   out="$(grep '^RESULT' <<<"$out")" || { echo "$out" >&2; return 1; }
@@ -157,6 +157,9 @@ echo "bench: paced load, $paced_conns connections each pausing ~${delay} ms (~$r
 for s in 0 1; do
   for t in "${targets[@]}"; do run_wrk "paced:$s:$t" "$s" "$t" "$duration" "$paced_conns" "$delay"; done
 done
+
+# the floor: Tally's HTTP server answering /healthz (nothing proxied, nothing metered) at the same pace
+run_wrk "paced:floor:tally" 0 tally "$duration" "$paced_conns" "$delay" /healthz
 
 echo "bench: first streamed byte, $firstbyte requests per target, interleaved" >&2
 "${LOAD[@]}" "$jdk/bin/java" bench/gateway/FirstByte.java "$key" "$firstbyte" \
@@ -197,6 +200,10 @@ for s in 0 1; do
       "$( [[ $t == direct ]] && echo - || added "$p50" "$d50")" "$( [[ $t == direct ]] && echo - || added "$p99" "$d99")" "$err"
   done
 done
+echo
+echo "Floor: Tally's own HTTP server answering GET /healthz at the same pace (nothing proxied or metered):" \
+  "$(field paced:floor:tally rps | cut -d. -f1) req/s, p50 $(ms "$(field paced:floor:tally p50)") ms, p99 $(ms "$(field paced:floor:tally p99)") ms," \
+  "$(field paced:floor:tally cpu_us) us CPU per request (+p99 vs direct json: $(added "$(field paced:floor:tally p99)" "$(field paced:0:direct p99)") ms)"
 echo
 echo "First streamed byte ($firstbyte streaming requests per target, persistent connections, interleaved):"
 echo
