@@ -24,20 +24,34 @@ final class TrainCommand implements Callable<Integer> {
 
   @CommandLine.ParentCommand Tally tally;
 
+  @CommandLine.Option(names = "--dir", description = "Work here (kept) instead of in a temporary folder.")
+  Path workDir;
+
+  @CommandLine.Option(names = "--only-store", description = "Only create the ledger (its migrations) and stop.")
+  boolean onlyStore;
+
+  /**
+   * The launcher creates the ledger in one run ({@code --only-store}) and trains in a second: the
+   * cache then holds what a report loads on an existing ledger, not the migration tool (~1,100
+   * classes every later start would map in for nothing).
+   */
   @Override
   public Integer call() throws Exception {
-    Path dir = Files.createTempDirectory("tally-train");
+    Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("tally-train");
     try {
-      writeTranscripts(dir.resolve("claude/projects"));
       Map<String, String> env = new HashMap<>();
       env.put("TALLY_DATA_DIR", dir.resolve("data").toString());
       env.put("TALLY_CONFIG_DIR", dir.resolve("config").toString());
       env.put("CLAUDE_CONFIG_DIR", dir.resolve("claude").toString());
       env.put("CODEX_HOME", dir.resolve("codex").toString());
       Tally.Context ctx = new Tally.Context(env, dir, tally.context().clock());
-      for (String[] args : new String[][] {
+      String[][] runs = onlyStore ? new String[][] {{"daily", "--no-scan"}} : new String[][] {
           {"daily"}, {"daily", "--json", "--breakdown"}, {"session"}, {"blocks", "--json"}, {"leaderboard"},
-          {"monthly", "--csv"}, {"daily", "--no-scan"}}) {
+          {"monthly", "--csv"}, {"daily", "--no-scan"}};
+      if (!onlyStore) {
+        writeTranscripts(dir.resolve("claude/projects"));
+      }
+      for (String[] args : runs) {
         CommandLine cli = Tally.commandLine(ctx, args);
         StringWriter sink = new StringWriter();
         cli.setOut(new PrintWriter(sink));
@@ -46,7 +60,9 @@ final class TrainCommand implements Callable<Integer> {
       }
       return 0;
     } finally {
-      deleteTree(dir);
+      if (workDir == null) {
+        deleteTree(dir);
+      }
     }
   }
 
