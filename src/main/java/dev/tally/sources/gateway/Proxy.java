@@ -191,6 +191,7 @@ public final class Proxy {
             }
           }
           record.run();
+          ctx.res().setContentLength(answer.length); // as the provider framed it, not in chunks
           OutputStream out = ctx.res().getOutputStream();
           out.write(answer);
           out.flush();

@@ -32,8 +32,8 @@ final class TrainCommand implements Callable<Integer> {
 
   /**
    * The launcher creates the ledger in one run ({@code --only-store}) and trains in a second: the
-   * cache then holds what a report loads on an existing ledger, not the migration tool (~1,100
-   * classes every later start would map in for nothing).
+   * cache then holds what a report loads on an existing ledger, not the migration tool and its JSON
+   * library (~1,400 classes every later start would map in for nothing).
    */
   @Override
   public Integer call() throws Exception {

@@ -165,6 +165,8 @@ class GatewayTest {
     HttpResponse<String> answer = anthropic(aliceKey, "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1,\"messages\":[]}");
     assertThat(answer.headers().allValues("date")).as("the provider's Date, not a second one of the gateway's").hasSize(1);
     assertThat(answer.headers().firstValue("request-id")).isPresent();
+    assertThat(answer.headers().firstValueAsLong("content-length"))
+        .hasValue(answer.body().getBytes(StandardCharsets.UTF_8).length);
     http.send(HttpRequest.newBuilder(URI.create(base + "/v1/messages/count_tokens?beta=true")).header("Authorization", "Bearer " + aliceKey)
         .header("anthropic-version", "2023-06-01").POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-sonnet-4-5\",\"messages\":[]}")).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -206,7 +208,12 @@ class GatewayTest {
         assertThat(r.headers().firstValue("retry-after")).hasValue("7");
       }
     }
-    assertThat(String.join("\n", logs.toString(StandardCharsets.UTF_8))).contains("\"status\":529");
+    // the access log line follows the answer: the client can have it first
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (!logs.toString(StandardCharsets.UTF_8).contains("\"status\":529") && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(logs.toString(StandardCharsets.UTF_8)).contains("\"status\":529");
   }
 
   @Test

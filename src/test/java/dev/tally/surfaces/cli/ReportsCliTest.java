@@ -173,7 +173,7 @@ class ReportsCliTest {
   }
 
   @Test
-  void versionAndHelpAnswerWithoutAScan() {
+  void versionNamesTheReleaseAndHelpListsEveryCommand() {
     Cli.Run version = cli.run("--version");
     assertThat(version.exitCode()).isZero();
     assertThat(version.out().strip()).startsWith("tally ");
