@@ -10,14 +10,10 @@ import dev.tally.ledger.DedupKeys;
 import dev.tally.ledger.Source;
 import dev.tally.ledger.Tags;
 import dev.tally.ledger.UsageEvent;
-import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,14 +22,33 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * The metering gateway: forwards a developer's request to the provider with the organisation's key,
- * relays the answer unchanged (a stream event by event, as it arrives), and records its usage under
+ * relays the answer unchanged (a stream chunk by chunk, as it arrives), and records its usage under
  * the developer's gateway key. Only authentication differs from calling the provider directly.
+ *
+ * <p>Nothing here blocks a thread: the request body, the upstream call and the relayed answer all
+ * continue from Jetty's callbacks, and the next upstream chunk is only asked for once the previous
+ * one reached the client. A proxy that parks a thread per request spent twice the CPU on this
+ * machine, mostly handing requests between threads (README, "Gateway").
  */
-public final class Proxy {
+public final class Proxy implements AutoCloseable {
   /** Where finished requests' usage goes: a durable append, before the request counts as done. */
   @FunctionalInterface
   public interface Recorder {
@@ -55,6 +70,10 @@ public final class Proxy {
       "authorization", "x-api-key", "accept-encoding", "cookie", "http2-settings");
   private static final Set<String> NOT_RETURNED = Set.of("content-length", "connection", "keep-alive",
       "transfer-encoding", "te", "trailer", "upgrade", "content-encoding", "set-cookie");
+  /** Bodies above this size are refused. */
+  static final int MAX_BODY = 64 * 1024 * 1024;
+  /** A stream that sends nothing for this long is given up (providers send pings every few seconds). */
+  private static final Duration STREAM_IDLE = Duration.ofMinutes(10);
 
   private final Gatekeeper gate;
   private final Function<String, Optional<Upstream>> upstreams;
@@ -73,21 +92,62 @@ public final class Proxy {
     this.recorder = recorder;
     this.clock = clock;
     this.observer = observer;
-    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+    this.client = upstreamClient();
   }
 
-  /** The gateway's routes, relative to a base ({@code ""} or {@code /{route}} for a named upstream). */
+  /**
+   * Jetty's client, so the answer can be relayed from its callbacks. Everything the provider answers
+   * reaches the client as it is: no redirects followed, no authentication or 100-continue handling,
+   * no cookies kept, no decompression.
+   */
+  private static HttpClient upstreamClient() {
+    HttpClient client = new HttpClient();
+    client.setFollowRedirects(false);
+    client.setUserAgentField(null); // the caller's own User-Agent is forwarded
+    client.setHttpCookieStore(new HttpCookieStore.Empty());
+    client.setConnectTimeout(10_000);
+    // one connection per request in flight: a burst of long streams must not queue behind each other
+    client.setMaxConnectionsPerDestination(16_384);
+    client.setMaxRequestsQueuedPerDestination(16_384);
+    try {
+      client.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the gateway's HTTP client", e);
+    }
+    client.getProtocolHandlers().clear();
+    client.getContentDecoderFactories().clear();
+    return client;
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.stop();
+    } catch (Exception e) {
+      // shutting down: open upstream connections are closed either way
+    }
+  }
+
+  /** The gateway's POST routes, relative to a base ({@code ""} or {@code /{route}} for a named upstream). */
   public static final List<String> POST_PATHS = List.of("/v1/messages", "/v1/messages/count_tokens",
       "/v1/chat/completions", "/v1/responses", "/v1/embeddings");
-  public static final List<String> GET_PATHS = List.of("/v1/models", "/v1/models/{model}");
 
-  /** Handles one gateway request; {@code route} names the upstream, or is null for the protocol's default. */
-  public void handle(Context ctx, String route) throws IOException {
+  /** How a request ended, for the access log: its status. */
+  @FunctionalInterface
+  public interface Done {
+    void done(int status);
+  }
+
+  /**
+   * Handles one gateway request; {@code route} names the upstream, or is null for the protocol's
+   * default. Returns at once; {@code callback} completes when the answer is sent, then {@code done}.
+   */
+  public void handle(Request req, Response res, Callback callback, String route, Done done) {
     long started = System.nanoTime();
-    String path = route == null ? ctx.path() : ctx.path().substring(route.length() + 1);
+    String fullPath = Request.getPathInContext(req);
+    String path = route == null ? fullPath : fullPath.substring(route.length() + 1);
     boolean anthropicApi = path.startsWith("/v1/messages")
-        || (path.startsWith("/v1/models") && ctx.header("anthropic-version") != null);
+        || (path.startsWith("/v1/models") && header(req, "anthropic-version") != null);
     Meter.Api api = switch (path) {
       case "/v1/messages" -> Meter.Api.MESSAGES;
       case "/v1/chat/completions" -> Meter.Api.CHAT;
@@ -96,10 +156,10 @@ public final class Proxy {
       default -> Meter.Api.OTHER;
     };
 
-    String secret = credential(ctx);
+    String secret = credential(req);
     Optional<Caller> who = secret == null ? Optional.empty() : gate.authenticate(secret);
     if (who.isEmpty()) {
-      refuse(ctx, anthropicApi, new Gatekeeper.Refusal(401, "authentication_error",
+      refuse(res, callback, done, anthropicApi, new Gatekeeper.Refusal(401, "authentication_error",
           secret == null ? "missing gateway key: send it as x-api-key or Authorization: Bearer"
               : "invalid, revoked or expired gateway key", null));
       return;
@@ -108,150 +168,228 @@ public final class Proxy {
     String name = route != null ? route : anthropicApi ? "anthropic" : "openai";
     Upstream upstream = upstreams.apply(name).orElse(null);
     if (upstream == null) {
-      refuse(ctx, anthropicApi, new Gatekeeper.Refusal(503, "api_error",
+      refuse(res, callback, done, anthropicApi, new Gatekeeper.Refusal(503, "api_error",
           "no provider key is configured for '" + name + "': an admin adds one with `tally providers add`", null));
       return;
     }
+    if (req.getLength() > MAX_BODY) {
+      refuse(res, callback, done, anthropicApi, new Gatekeeper.Refusal(413, "request_too_large",
+          "the request body is larger than " + MAX_BODY / (1024 * 1024) + " MB", null));
+      return;
+    }
+    Content.Source.asByteArrayAsync(req, MAX_BODY).whenComplete((body, failure) -> {
+      if (failure != null) {
+        Response.writeError(req, res, callback, failure);
+        done.done(400);
+        return;
+      }
+      try {
+        forward(req, res, callback, done, api, anthropicApi, caller, upstream, path, body, started);
+      } catch (RuntimeException e) {
+        Response.writeError(req, res, callback, e);
+        done.done(500);
+      }
+    });
+  }
 
-    byte[] body = ctx.bodyAsBytes();
-    RequestFacts facts = RequestFacts.of(body, ctx.method().name());
+  private void forward(Request req, Response res, Callback callback, Done done, Meter.Api api, boolean anthropicApi,
+      Caller caller, Upstream upstream, String path, byte[] requestBody, long started) {
+    byte[] body = requestBody;
+    RequestFacts facts = RequestFacts.of(body, req.getMethod());
     if (api != Meter.Api.OTHER && facts.model == null) {
-      refuse(ctx, anthropicApi, new Gatekeeper.Refusal(400, "invalid_request_error", "the request body has no \"model\"", null));
+      refuse(res, callback, done, anthropicApi,
+          new Gatekeeper.Refusal(400, "invalid_request_error", "the request body has no \"model\"", null));
       return;
     }
     Gatekeeper.Refusal refusal = gate.admit(caller, facts.model);
     if (refusal != null) {
-      refuse(ctx, anthropicApi, refusal);
+      refuse(res, callback, done, anthropicApi, refusal);
       return;
     }
-
     Instant at = clock.instant();
     boolean strip = false;
     if (api == Meter.Api.CHAT && facts.stream && !facts.includeUsage && !upstream.provider().equals("openrouter")) {
       body = withUsageRequested(body); // usage only comes in a stream that asks for it
       strip = true;
     }
-    Meter meter = new Meter(api, strip);
-    // The usage record goes to the spool before the client sees the end of the answer (the body, or
-    // the stream's final usage event): once a client has a complete answer its record survives kill -9.
-    UsageEvent[] recorded = {null};
-    String[] requestId = {null};
-    Runnable record = () -> {
-      if (recorded[0] == null) {
-        recorded[0] = usage(meter, ctx, caller, upstream, requestId[0], facts.model, at);
-        if (recorded[0] != null) {
-          recorder.record(recorded[0]);
-        }
-      }
-    };
-    int status = 502;
-    boolean streamed = false;
+    Exchange exchange = new Exchange(req, res, callback, done, caller, upstream, new Meter(api, strip), facts.model, at,
+        anthropicApi, started);
+    org.eclipse.jetty.client.Request out;
     try {
-      HttpResponse<InputStream> response;
-      try {
-        response = client.send(upstreamRequest(ctx, upstream, path, body), HttpResponse.BodyHandlers.ofInputStream());
-      } catch (java.net.http.HttpTimeoutException e) {
-        status = 504;
-        refuse(ctx, anthropicApi, new Gatekeeper.Refusal(504, "timeout_error",
-            upstream.name() + " did not answer within " + upstreamTimeout.toSeconds() + " s", null));
-        return;
-      } catch (IOException e) {
-        refuse(ctx, anthropicApi, new Gatekeeper.Refusal(502, "api_error",
-            "the gateway could not reach " + upstream.name() + ": " + e.getClass().getSimpleName(), null));
-        return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      status = response.statusCode();
-      requestId[0] = response.headers().firstValue("request-id").or(() -> response.headers().firstValue("x-request-id")).orElse(null);
-      ctx.status(status);
-      response.headers().map().forEach((header, values) -> {
-        String lower = header.toLowerCase(Locale.ROOT);
-        if (lower.equals("content-type")) {
-          ctx.res().setContentType(values.get(0)); // replaces Javalin's default rather than adding a second
-        } else if (lower.equals("date")) {
-          ctx.res().setHeader(header, values.get(0)); // the provider's, in place of the one Jetty sets
-        } else if (!header.startsWith(":") && !NOT_RETURNED.contains(lower)) {
-          values.forEach(v -> ctx.res().addHeader(header, v));
-        }
-      });
-      String type = response.headers().firstValue("content-type").orElse("");
-      streamed = type.startsWith("text/event-stream");
-      try (InputStream in = response.body()) {
-        if (streamed) {
-          relayStream(in, ctx.res().getOutputStream(), meter, record);
-        } else {
-          byte[] answer = in.readAllBytes();
-          if (status < 400 && type.contains("json")) {
-            try {
-              meter.onBody(JSON.readTree(answer));
-            } catch (IOException notJson) {
-              // relayed as it came; nothing to meter
-            }
-          }
-          record.run();
-          ctx.res().setContentLength(answer.length); // as the provider framed it, not in chunks
-          OutputStream out = ctx.res().getOutputStream();
-          out.write(answer);
-          out.flush();
-        }
-      }
-    } finally {
-      try {
-        record.run(); // a stream that broke off: what was generated so far
-      } finally {
-        gate.finished(caller, recorded[0]);
-        observer.request(upstream.ledgerProvider(), status, streamed, System.nanoTime() - started);
-      }
+      out = upstreamRequest(req, upstream, path, body);
+    } catch (RuntimeException e) {
+      gate.finished(caller, null); // admitted, never sent
+      throw e;
     }
+    // how long the provider may take to answer with its headers; a stream may then run for long
+    exchange.headerTimeout = client.getScheduler().schedule(() -> {
+      if (!exchange.headersSeen) {
+        out.abort(new TimeoutException("no answer within " + upstreamTimeout.toSeconds() + " s"));
+      }
+    }, upstreamTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    out.send(exchange);
   }
 
-  /**
-   * Relays events as they complete and flushes after each read, so the client sees every event as
-   * soon as the upstream sent it. When the client goes away the upstream is closed (generation
-   * stops) and what was generated so far is still metered.
-   */
-  private static void relayStream(InputStream in, OutputStream out, Meter meter, Runnable beforeLastEvent) throws IOException {
-    Sse sse = new Sse();
-    byte[] buf = new byte[16 * 1024];
-    boolean[] clientGone = {false};
-    int n;
-    while ((n = in.read(buf)) >= 0) {
-      sse.feed(buf, n, e -> {
-        boolean forward = meter.onEvent(e);
+  /** One proxied request: the upstream's answer, relayed to the client as it arrives. */
+  private final class Exchange implements org.eclipse.jetty.client.Response.Listener {
+    private final Request req;
+    private final Response res;
+    private final Callback callback;
+    private final Done done;
+    private final Caller caller;
+    private final Upstream upstream;
+    private final Meter meter;
+    private final String requestModel;
+    private final Instant at;
+    private final boolean anthropicApi;
+    private final long started;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final Sse sse = new Sse();
+    private final ByteArrayOutputStream whole = new ByteArrayOutputStream();
+    volatile boolean headersSeen;
+    volatile org.eclipse.jetty.util.thread.Scheduler.Task headerTimeout;
+    private volatile int status = 502;
+    private volatile boolean streamed;
+    private volatile String requestId;
+    private volatile UsageEvent recorded;
+    private volatile boolean clientGone;
+
+    Exchange(Request req, Response res, Callback callback, Done done, Caller caller, Upstream upstream, Meter meter,
+        String requestModel, Instant at, boolean anthropicApi, long started) {
+      this.req = req;
+      this.res = res;
+      this.callback = callback;
+      this.done = done;
+      this.caller = caller;
+      this.upstream = upstream;
+      this.meter = meter;
+      this.requestModel = requestModel;
+      this.at = at;
+      this.anthropicApi = anthropicApi;
+      this.started = started;
+    }
+
+    @Override
+    public void onHeaders(org.eclipse.jetty.client.Response response) {
+      headersSeen = true;
+      var timeout = headerTimeout;
+      if (timeout != null) {
+        timeout.cancel();
+      }
+      status = response.getStatus();
+      HttpFields headers = response.getHeaders();
+      requestId = headers.get("request-id") != null ? headers.get("request-id") : headers.get("x-request-id");
+      res.setStatus(status);
+      for (HttpField field : headers) {
+        String lower = field.getLowerCaseName();
+        if (lower.equals("date")) {
+          res.getHeaders().put(field); // the provider's, in place of the one Jetty sets
+        } else if (!NOT_RETURNED.contains(lower)) {
+          res.getHeaders().add(field);
+        }
+      }
+      String type = headers.get(HttpHeader.CONTENT_TYPE);
+      streamed = type != null && type.startsWith("text/event-stream");
+    }
+
+    @Override
+    public void onContent(org.eclipse.jetty.client.Response response, Content.Chunk chunk, Runnable demander) {
+      ByteBuffer bytes = chunk.getByteBuffer();
+      byte[] buf = new byte[bytes.remaining()];
+      bytes.get(buf);
+      if (!streamed) {
+        whole.write(buf, 0, buf.length); // metered and sent whole, with its length
+        demander.run();
+        return;
+      }
+      ByteArrayOutputStream forward = new ByteArrayOutputStream(buf.length + 64);
+      sse.feed(buf, buf.length, e -> {
+        boolean keep = meter.onEvent(e);
         if (meter.ended()) {
-          beforeLastEvent.run();
+          record(); // before the client sees the end of the answer: a complete answer survives kill -9
         }
-        if (forward && !clientGone[0]) {
-          try {
-            out.write(e.raw());
-          } catch (IOException gone) {
-            clientGone[0] = true;
-          }
+        if (keep) {
+          forward.write(e.raw(), 0, e.raw().length);
         }
       });
-      if (clientGone[0]) {
-        return; // closing the stream (try-with-resources) cancels the upstream request
-      }
-      try {
-        out.flush();
-      } catch (IOException gone) {
+      if (forward.size() == 0) {
+        demander.run();
         return;
       }
+      res.write(false, ByteBuffer.wrap(forward.toByteArray()), Callback.from(demander, gone -> {
+        clientGone = true; // the client left: stop the upstream (generation stops); what came so far is recorded
+        response.abort(gone);
+      }));
     }
-    byte[] rest = sse.rest();
-    if (rest.length > 0) {
+
+    @Override
+    public void onComplete(Result result) {
+      Throwable failure = result.getFailure();
+      if (failure != null && !headersSeen) {
+        record();
+        boolean timedOut = failure instanceof TimeoutException;
+        if (timedOut) {
+          status = 504;
+        }
+        Gatekeeper.Refusal refusal = timedOut
+            ? new Gatekeeper.Refusal(504, "timeout_error", upstream.name() + " did not answer within " + upstreamTimeout.toSeconds() + " s", null)
+            : new Gatekeeper.Refusal(502, "api_error", "the gateway could not reach " + upstream.name() + ": "
+                + failure.getClass().getSimpleName(), null);
+        refuse(res, Callback.from(() -> finish(null), x -> finish(x)), s -> { }, anthropicApi, refusal);
+        return;
+      }
+      if (failure != null || clientGone) {
+        record(); // a stream that broke off: what was generated so far
+        finish(failure != null ? failure : new IOException("the client went away"));
+        return;
+      }
+      byte[] last;
+      if (streamed) {
+        last = sse.rest();
+      } else {
+        last = whole.toByteArray();
+        String type = res.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (status < 400 && type != null && type.contains("json")) {
+          try {
+            meter.onBody(JSON.readTree(last));
+          } catch (IOException notJson) {
+            // relayed as it came; nothing to meter
+          }
+        }
+        res.getHeaders().put(HttpHeader.CONTENT_LENGTH, last.length); // as the provider framed it, not in chunks
+      }
+      record();
+      res.write(true, ByteBuffer.wrap(last), Callback.from(() -> finish(null), this::finish));
+    }
+
+    private void record() {
+      if (recorded == null) {
+        recorded = usage(meter, req, caller, upstream, requestId, requestModel, at);
+        if (recorded != null) {
+          recorder.record(recorded);
+        }
+      }
+    }
+
+    private void finish(Throwable failure) {
+      if (!finished.compareAndSet(false, true)) {
+        return;
+      }
       try {
-        out.write(rest);
-        out.flush();
-      } catch (IOException gone) {
-        // nothing left to tell
+        gate.finished(caller, recorded);
+        observer.request(upstream.ledgerProvider(), status, streamed, System.nanoTime() - started);
+      } finally {
+        if (failure == null) {
+          callback.succeeded();
+        } else {
+          callback.failed(failure);
+        }
+        done.done(status);
       }
     }
   }
 
-  private UsageEvent usage(Meter meter, Context ctx, Caller caller, Upstream upstream, String headerRequestId,
+  private UsageEvent usage(Meter meter, Request req, Caller caller, Upstream upstream, String headerRequestId,
       String requestModel, Instant at) {
     if (meter.api() == Meter.Api.OTHER || !meter.anyUsage()) {
       return null;
@@ -264,12 +402,12 @@ public final class Proxy {
     String key = requestId != null ? DedupKeys.request(provider, requestId)
         : messageId != null ? DedupKeys.message(provider, messageId)
         : DedupKeys.sourceSpecific("gateway", UUID.randomUUID().toString());
-    String project = firstHeader(ctx, "x-tally-project", "helicone-property-project");
+    String project = firstHeader(req, "x-tally-project", "helicone-property-project");
     return new UsageEvent(key, at, Source.GATEWAY, provider, meter.model != null ? meter.model : requestModel,
-        tool(ctx), caller.identity(), Long.toString(caller.keyId()), project != null ? project : caller.project(),
-        firstHeader(ctx, "x-claude-code-session-id", "session-id", "session_id", "x-tally-session", "helicone-session-id"),
-        requestId, messageId, ctx.header("x-claude-code-agent-id") != null, meter.tokens(), meter.reportedCostMicros,
-        false, tags(ctx, caller));
+        tool(req), caller.identity(), Long.toString(caller.keyId()), project != null ? project : caller.project(),
+        firstHeader(req, "x-claude-code-session-id", "session-id", "session_id", "x-tally-session", "helicone-session-id"),
+        requestId, messageId, header(req, "x-claude-code-agent-id") != null, meter.tokens(), meter.reportedCostMicros,
+        false, tags(req, caller));
   }
 
   /**
@@ -278,13 +416,12 @@ public final class Proxy {
    * names the project) and {@code Helicone-User-Id: <id>} as {@code user:<id>}. The user id is only
    * a tag: the request stays the key owner's, whoever the client says the end user is.
    */
-  static List<String> tags(Context ctx, Caller caller) {
+  static List<String> tags(Request req, Caller caller) {
     List<String> tags = new java.util.ArrayList<>(caller.tags());
-    for (var names = ctx.req().getHeaderNames(); names.hasMoreElements(); ) {
-      String header = names.nextElement();
-      String lower = header.toLowerCase(Locale.ROOT);
-      for (var values = ctx.req().getHeaders(header); values.hasMoreElements(); ) {
-        String value = values.nextElement();
+    for (HttpField field : req.getHeaders()) {
+      String lower = field.getLowerCaseName();
+      String value = field.getValue();
+      {
         if (value == null || value.isBlank()) {
           continue;
         }
@@ -303,43 +440,46 @@ public final class Proxy {
 
   private static final String HELICONE_PROPERTY = "helicone-property-";
 
-  private HttpRequest upstreamRequest(Context ctx, Upstream upstream, String path, byte[] body) {
+  private org.eclipse.jetty.client.Request upstreamRequest(Request req, Upstream upstream, String path, byte[] body) {
     String target = upstream.anthropic() ? path : path.substring("/v1".length());
-    String query = ctx.queryString();
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(upstream.baseUrl() + target + (query == null ? "" : "?" + query)))
-        .timeout(upstreamTimeout);
-    for (String header : ctx.headerMap().keySet()) {
-      String lower = header.toLowerCase(Locale.ROOT);
-      if (NOT_FORWARDED.contains(lower) || lower.startsWith("x-tally-") || lower.startsWith("helicone-")) {
-        continue;
+    String query = req.getHttpURI().getQuery();
+    String method = req.getMethod();
+    org.eclipse.jetty.client.Request out = client.newRequest(upstream.baseUrl() + target + (query == null ? "" : "?" + query))
+        .method(method)
+        .idleTimeout(STREAM_IDLE.toMillis(), TimeUnit.MILLISECONDS);
+    out.headers(h -> {
+      for (HttpField field : req.getHeaders()) {
+        String lower = field.getLowerCaseName();
+        if (NOT_FORWARDED.contains(lower) || lower.startsWith("x-tally-") || lower.startsWith("helicone-")) {
+          continue;
+        }
+        h.add(field);
       }
-      for (var values = ctx.req().getHeaders(header); values.hasMoreElements(); ) {
-        b.header(header, values.nextElement());
+      if (upstream.anthropic()) {
+        h.put("x-api-key", upstream.secret());
+      } else {
+        h.put("Authorization", "Bearer " + upstream.secret());
       }
+      h.put("Accept-Encoding", "identity"); // usage is read from the body: keep it uncompressed
+    });
+    if (body.length > 0 || !method.equals("GET")) {
+      out.body(new BytesRequestContent((String) null, body)); // the client's Content-Type is forwarded as a header
     }
-    if (upstream.anthropic()) {
-      b.header("x-api-key", upstream.secret());
-    } else {
-      b.header("Authorization", "Bearer " + upstream.secret());
-    }
-    b.header("Accept-Encoding", "identity"); // usage is read from the body: keep it uncompressed
-    b.method(ctx.method().name(), body.length == 0 && ctx.method().name().equals("GET")
-        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-    return b.build();
+    return out;
   }
 
   /** The gateway key, from whichever header the client uses; never forwarded. */
-  private static String credential(Context ctx) {
-    String auth = ctx.header("Authorization");
+  private static String credential(Request req) {
+    String auth = header(req, "Authorization");
     if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return auth.substring(7).trim();
     }
-    String key = ctx.header("x-api-key");
+    String key = header(req, "x-api-key");
     return key == null || key.isBlank() ? null : key.trim();
   }
 
   /** An error in the provider's own format, so clients show it as they would the provider's. */
-  static void refuse(Context ctx, boolean anthropic, Gatekeeper.Refusal r) {
+  static void refuse(Response res, Callback callback, Done done, boolean anthropic, Gatekeeper.Refusal r) {
     ObjectNode body = JSON.createObjectNode();
     if (anthropic) {
       body.put("type", "error").putObject("error").put("type", r.type()).put("message", r.message());
@@ -353,17 +493,26 @@ public final class Proxy {
       error.put("code", r.status() == 401 ? "invalid_api_key" : r.type());
     }
     if (r.retryAfterSeconds() != null) {
-      ctx.header("Retry-After", Long.toString(r.retryAfterSeconds()));
+      res.getHeaders().put("Retry-After", Long.toString(r.retryAfterSeconds()));
     }
     if (r.status() == 429 && r.type().equals("budget_exceeded")) {
-      ctx.header("x-should-retry", "false"); // SDKs retry 429s; a spent budget does not come back in seconds
+      res.getHeaders().put("x-should-retry", "false"); // SDKs retry 429s; a spent budget does not come back in seconds
     }
-    ctx.status(r.status()).contentType("application/json").result(body.toString());
+    byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+    res.setStatus(r.status());
+    res.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    res.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    res.write(true, ByteBuffer.wrap(bytes), callback);
+    done.done(r.status());
   }
 
-  private static String firstHeader(Context ctx, String... names) {
+  private static String header(Request req, String name) {
+    return req.getHeaders().get(name);
+  }
+
+  private static String firstHeader(Request req, String... names) {
     for (String n : names) {
-      String v = ctx.header(n);
+      String v = header(req, n);
       if (v != null && !v.isBlank()) {
         return v.trim();
       }
@@ -377,13 +526,13 @@ public final class Proxy {
       {"anthropic/", "anthropic-sdk"}, {"openai/", "openai-sdk"}, {"curl/", "curl"}};
 
   /** The client, from an explicit header or its User-Agent. */
-  static String tool(Context ctx) {
-    String explicit = ctx.header("x-tally-tool");
+  static String tool(Request req) {
+    String explicit = header(req, "x-tally-tool");
     if (explicit != null && !explicit.isBlank()) {
       return explicit.trim();
     }
-    String ua = Optional.ofNullable(ctx.header("User-Agent")).orElse("").toLowerCase(Locale.ROOT);
-    String originator = Optional.ofNullable(ctx.header("originator")).orElse("");
+    String ua = Optional.ofNullable(header(req, "User-Agent")).orElse("").toLowerCase(Locale.ROOT);
+    String originator = Optional.ofNullable(header(req, "originator")).orElse("");
     if (originator.startsWith("codex")) {
       return "codex";
     }

@@ -94,17 +94,9 @@ final class GatewayApi implements AutoCloseable {
     };
   }
 
-  /** The provider-compatible routes tools call. */
-  void proxyRoutes(RoutesConfig routes) {
-    routes.head("/", ctx -> ctx.status(200)); // Claude Code's connectivity probe
-    for (String path : Proxy.POST_PATHS) {
-      routes.post(path, ctx -> proxy.handle(ctx, null));
-      routes.post("/{route}" + path, ctx -> proxy.handle(ctx, ctx.pathParam("route")));
-    }
-    for (String path : Proxy.GET_PATHS) {
-      routes.get(path, ctx -> proxy.handle(ctx, null));
-      routes.get("/{route}" + path, ctx -> proxy.handle(ctx, ctx.pathParam("route")));
-    }
+  /** The provider-compatible routes tools call, as a Jetty handler Javalin nests itself inside. */
+  GatewayRoutes proxyRoutes(GatewayRoutes.Finished finished) {
+    return new GatewayRoutes(proxy, finished);
   }
 
   /** The admin API for provider keys, gateway keys and budgets. */
@@ -290,6 +282,7 @@ final class GatewayApi implements AutoCloseable {
   /** Writes what the spool holds; keys' last-used times too. */
   @Override
   public void close() {
+    proxy.close();
     gate.close();
     drain.close();
     try {

@@ -197,25 +197,34 @@ public final class Server implements AutoCloseable {
     }
   }
 
+  /** One access log line and one timing per request. */
+  private void logRequest(String method, String path, int status, long nanos, Principal who) {
+    requests.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    ObjectNode line = log.line("info", "request").put("method", method).put("path", path)
+        .put("status", status).put("ms", nanos / 1_000_000);
+    if (who != null) {
+      line.put("who", who.name());
+    }
+    log.write(line);
+  }
+
   /** Starts on {@code port} (0 = any free port) and returns the port. */
   public int start(String host, int port) {
     app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.concurrency.useVirtualThreads = true;
       config.http.maxRequestSize = 64L * 1024 * 1024;
+      if (gateway != null) {
+        // the provider routes run in front of Javalin, which nests itself inside this handler
+        config.jetty.modifyServer(server -> server.setHandler(gateway.proxyRoutes(
+            (method, path, status, nanos) -> logRequest(method, path, status, nanos, null))));
+      }
       config.routes.before(ctx -> ctx.attribute("tally.start", System.nanoTime()));
       config.routes.after(ctx -> {
         Long start = ctx.attribute("tally.start");
         if (start != null) {
-          long nanos = System.nanoTime() - start;
-          requests.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
           Principal who = ctx.attribute(PRINCIPAL);
-          ObjectNode line = log.line("info", "request").put("method", ctx.method().name()).put("path", ctx.path())
-              .put("status", ctx.statusCode()).put("ms", nanos / 1_000_000);
-          if (who != null) {
-            line.put("who", who.name());
-          }
-          log.write(line);
+          logRequest(ctx.method().name(), ctx.path(), ctx.statusCode(), System.nanoTime() - start, who);
         }
       });
       config.routes.get("/healthz", ctx -> ctx.result("ok"));
@@ -225,7 +234,6 @@ public final class Server implements AutoCloseable {
       config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
       config.routes.exception(Exception.class, (e, ctx) -> error(ctx, 500, "internal error: " + e.getClass().getSimpleName()));
       if (gatewayOnly) {
-        gateway.proxyRoutes(config.routes);
         return;
       }
       config.routes.before("/api/*", this::authenticate);
@@ -268,7 +276,6 @@ public final class Server implements AutoCloseable {
       web.routes(config.routes);
       if (gateway != null) {
         gateway.adminRoutes(config.routes);
-        gateway.proxyRoutes(config.routes);
       }
     });
     app.start(host, port);
