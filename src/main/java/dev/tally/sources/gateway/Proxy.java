@@ -129,7 +129,7 @@ public final class Proxy implements AutoCloseable {
   }
 
   /** The gateway's POST routes, relative to a base ({@code ""} or {@code /{route}} for a named upstream). */
-  public static final List<String> POST_PATHS = List.of("/v1/messages", "/v1/messages/count_tokens",
+  public static final Set<String> POST_PATHS = Set.of("/v1/messages", "/v1/messages/count_tokens",
       "/v1/chat/completions", "/v1/responses", "/v1/embeddings");
 
   /** How a request ended, for the access log: its status. */
@@ -272,10 +272,7 @@ public final class Proxy implements AutoCloseable {
     @Override
     public void onHeaders(org.eclipse.jetty.client.Response response) {
       headersSeen = true;
-      var timeout = headerTimeout;
-      if (timeout != null) {
-        timeout.cancel();
-      }
+      cancelHeaderTimeout();
       status = response.getStatus();
       HttpFields headers = response.getHeaders();
       requestId = headers.get("request-id") != null ? headers.get("request-id") : headers.get("x-request-id");
@@ -324,9 +321,9 @@ public final class Proxy implements AutoCloseable {
 
     @Override
     public void onComplete(Result result) {
+      cancelHeaderTimeout(); // an exchange that failed before any answer must not keep its timer for minutes
       Throwable failure = result.getFailure();
-      if (failure != null && !headersSeen) {
-        record();
+      if (failure != null && !headersSeen) { // nothing was metered yet: only the refusal to send
         boolean timedOut = failure instanceof TimeoutException;
         if (timedOut) {
           status = 504;
@@ -360,6 +357,13 @@ public final class Proxy implements AutoCloseable {
       }
       record();
       res.write(true, ByteBuffer.wrap(last), Callback.from(() -> finish(null), this::finish));
+    }
+
+    private void cancelHeaderTimeout() {
+      var timeout = headerTimeout;
+      if (timeout != null) {
+        timeout.cancel();
+      }
     }
 
     private void record() {
@@ -421,18 +425,16 @@ public final class Proxy implements AutoCloseable {
     for (HttpField field : req.getHeaders()) {
       String lower = field.getLowerCaseName();
       String value = field.getValue();
-      {
-        if (value == null || value.isBlank()) {
-          continue;
-        }
-        if (lower.equals("x-tally-tags")) {
-          tags.addAll(List.of(value.split(",")));
-        } else if (lower.equals("helicone-user-id")) {
-          tags.add("user:" + Tags.clean(value));
-        } else if (lower.startsWith(HELICONE_PROPERTY) && !lower.equals("helicone-property-project")
-            && lower.length() > HELICONE_PROPERTY.length()) {
-          tags.add(Tags.clean(lower.substring(HELICONE_PROPERTY.length())) + ":" + Tags.clean(value));
-        }
+      if (value == null || value.isBlank()) {
+        continue;
+      }
+      if (lower.equals("x-tally-tags")) {
+        tags.addAll(List.of(value.split(",")));
+      } else if (lower.equals("helicone-user-id")) {
+        tags.add("user:" + Tags.clean(value));
+      } else if (lower.startsWith(HELICONE_PROPERTY) && !lower.equals("helicone-property-project")
+          && lower.length() > HELICONE_PROPERTY.length()) {
+        tags.add(Tags.clean(lower.substring(HELICONE_PROPERTY.length())) + ":" + Tags.clean(value));
       }
     }
     return Tags.of(tags);

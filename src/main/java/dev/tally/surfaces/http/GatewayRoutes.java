@@ -1,7 +1,6 @@
 package dev.tally.surfaces.http;
 
 import dev.tally.sources.gateway.Proxy;
-import java.util.Set;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -18,7 +17,6 @@ final class GatewayRoutes extends Handler.Wrapper {
     void request(String method, String path, int status, long nanos);
   }
 
-  private static final Set<String> POST_PATHS = Set.copyOf(Proxy.POST_PATHS);
   private static final String MODELS = "/v1/models";
 
   private final Proxy proxy;
@@ -64,7 +62,7 @@ final class GatewayRoutes extends Handler.Wrapper {
       }
     }
     boolean gateway = switch (method) {
-      case "POST" -> POST_PATHS.contains(rest);
+      case "POST" -> Proxy.POST_PATHS.contains(rest);
       case "GET" -> rest.equals(MODELS)
           || (rest.startsWith(MODELS + "/") && rest.length() > MODELS.length() + 1 && rest.indexOf('/', MODELS.length() + 1) < 0);
       default -> false;
