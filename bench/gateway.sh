@@ -43,7 +43,7 @@ fi
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 
 ./tally --version >/dev/null # builds the jar when sources changed
-jdk="$(bash -c 'source <(sed -n "/^java_major()/,/^}/p;/^find_jdk()/,/^}/p" ./tally); find_jdk')"
+jdk="$(bash -c 'source <(sed -n "/^java_major()/,/^}/p;/^find_jdk()/,/^}/p" ./tally); find_jdk; echo "$JDK"')"
 
 if ((pin)); then
   LOAD=(taskset -c 0); PROXY=(taskset -c 1)

@@ -18,7 +18,7 @@ mkdir -p "$work"
 command -v /usr/bin/time >/dev/null || { echo "bench: needs GNU time (apt-get install time)" >&2; exit 3; }
 
 ./tally --version >/dev/null # builds when needed
-jdk="$(bash -c 'source <(sed -n "/^java_major()/,/^}/p;/^find_jdk()/,/^}/p" ./tally); find_jdk')"
+jdk="$(bash -c 'source <(sed -n "/^java_major()/,/^}/p;/^find_jdk()/,/^}/p" ./tally); find_jdk; echo "$JDK"')"
 
 corpus="$work/corpus-$size"
 if [[ ! -d "$corpus/projects" ]]; then
