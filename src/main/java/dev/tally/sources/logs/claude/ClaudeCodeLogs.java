@@ -11,6 +11,7 @@ import dev.tally.ledger.UsageEvent;
 import dev.tally.sources.logs.FileCursor;
 import dev.tally.sources.logs.FileKeys;
 import dev.tally.sources.logs.LineReader;
+import dev.tally.sources.logs.LogFiles;
 import dev.tally.sources.logs.LogSource;
 import dev.tally.sources.logs.Markers;
 import dev.tally.sources.logs.Projects;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Claude Code transcripts: {@code <root>/projects/<encoded cwd>/**}{@code /*.jsonl}.
@@ -117,13 +117,7 @@ public final class ClaudeCodeLogs implements LogSource {
   public List<Path> discover() throws IOException {
     List<Path> files = new ArrayList<>();
     for (Path root : roots) {
-      Path projects = root.resolve("projects");
-      if (!Files.isDirectory(projects)) {
-        continue;
-      }
-      try (Stream<Path> walk = Files.walk(projects)) {
-        walk.filter(p -> p.getFileName().toString().endsWith(".jsonl") && Files.isRegularFile(p)).forEach(files::add);
-      }
+      files.addAll(LogFiles.under(root.resolve("projects"), LogFiles.named(".jsonl")));
     }
     return files;
   }

@@ -12,6 +12,7 @@ import dev.tally.sources.logs.FileCursor;
 import dev.tally.sources.logs.FileKeys;
 import dev.tally.sources.logs.LineReader;
 import dev.tally.sources.logs.EnvPaths;
+import dev.tally.sources.logs.LogFiles;
 import dev.tally.sources.logs.LogSource;
 import dev.tally.sources.logs.Projects;
 import java.io.IOException;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Codex CLI rollouts: {@code $CODEX_HOME/sessions/**}{@code /rollout-*.jsonl} (and
@@ -70,13 +70,7 @@ public final class CodexLogs implements LogSource {
     List<Path> files = new ArrayList<>();
     for (Path h : homes) {
       for (String sub : List.of("sessions", "archived_sessions")) {
-        Path dir = h.resolve(sub);
-        if (!Files.isDirectory(dir)) {
-          continue;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-          walk.filter(p -> p.getFileName().toString().endsWith(".jsonl") && Files.isRegularFile(p)).forEach(files::add);
-        }
+        files.addAll(LogFiles.under(h.resolve(sub), LogFiles.named(".jsonl")));
       }
     }
     return files;

@@ -11,6 +11,7 @@ import dev.tally.sources.logs.FileCursor;
 import dev.tally.sources.logs.FileKeys;
 import dev.tally.sources.logs.LineReader;
 import dev.tally.sources.logs.EnvPaths;
+import dev.tally.sources.logs.LogFiles;
 import dev.tally.sources.logs.LogSource;
 import dev.tally.sources.logs.Projects;
 import java.io.IOException;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Gemini CLI chat recordings: {@code ~/.gemini/tmp/<project>/chats/**}{@code /*.jsonl} (an event
@@ -59,16 +59,8 @@ public final class GeminiCliLogs implements LogSource {
   public List<Path> discover() throws IOException {
     List<Path> files = new ArrayList<>();
     for (Path root : roots) {
-      Path tmp = root.resolve("tmp");
-      if (!Files.isDirectory(tmp)) {
-        continue;
-      }
-      try (Stream<Path> walk = Files.walk(tmp)) {
-        walk.filter(p -> {
-          String n = p.getFileName().toString();
-          return (n.endsWith(".jsonl") || n.endsWith(".json")) && p.toString().contains("/chats/") && Files.isRegularFile(p);
-        }).forEach(files::add);
-      }
+      files.addAll(LogFiles.under(root.resolve("tmp"),
+          LogFiles.named(".jsonl", ".json").and(p -> p.toString().contains("/chats/"))));
     }
     return files;
   }

@@ -9,6 +9,7 @@ import dev.tally.ledger.UsageEvent;
 import dev.tally.sources.logs.FileCursor;
 import dev.tally.sources.logs.FileKeys;
 import dev.tally.sources.logs.EnvPaths;
+import dev.tally.sources.logs.LogFiles;
 import dev.tally.sources.logs.LogSource;
 import dev.tally.sources.logs.Projects;
 import java.io.IOException;
@@ -74,12 +75,7 @@ public final class OpenCodeLogs implements LogSource {
       try (Stream<Path> list = Files.list(dir)) {
         list.filter(p -> p.getFileName().toString().matches("opencode(-.*)?\\.db")).forEach(files::add);
       }
-      Path messages = dir.resolve("storage/message");
-      if (Files.isDirectory(messages)) {
-        try (Stream<Path> walk = Files.walk(messages)) {
-          walk.filter(p -> p.toString().endsWith(".json") && Files.isRegularFile(p)).forEach(files::add);
-        }
-      }
+      files.addAll(LogFiles.under(dir.resolve("storage/message"), LogFiles.named(".json")));
     }
     return files;
   }
