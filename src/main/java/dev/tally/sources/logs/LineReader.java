@@ -38,7 +38,7 @@ public final class LineReader {
     return scan(file, offset, (buf, filled, bufStart, eof, count) -> {
       int lineStart = 0;
       int nl;
-      while ((nl = indexOf(buf, (byte) '\n', lineStart, filled)) >= 0) {
+      while ((nl = Bytes.indexOf(buf, (byte) '\n', lineStart, filled)) >= 0) {
         int end = nl > lineStart && buf[nl - 1] == '\r' ? nl - 1 : nl;
         if (end > lineStart) {
           handler.line(buf, lineStart, end, bufStart + lineStart, true);
@@ -62,12 +62,13 @@ public final class LineReader {
   public static Result readMarked(Path file, long offset, Markers markers, LineHandler handler) throws IOException {
     return scan(file, offset, (buf, filled, bufStart, eof, count) -> {
       // complete lines end at the last newline in the buffer
-      int complete = lastIndexOf(buf, (byte) '\n', filled) + 1;
+      int complete = Bytes.lastIndexOf(buf, (byte) '\n', 0, filled) + 1;
       int pos = 0;
       int hit;
       while (pos < complete && (hit = markers.find(buf, pos, complete)) >= 0) {
-        int lineStart = lastIndexOf(buf, (byte) '\n', hit) + 1;
-        int nl = indexOf(buf, (byte) '\n', hit, complete);
+        int before = Bytes.lastIndexOf(buf, (byte) '\n', pos, hit);
+        int lineStart = before < 0 ? pos : before + 1; // pos is where a line starts
+        int nl = Bytes.indexOf(buf, (byte) '\n', hit, complete);
         int end = nl > lineStart && buf[nl - 1] == '\r' ? nl - 1 : nl;
         handler.line(buf, lineStart, end, bufStart + lineStart, true);
         count[0]++;
@@ -119,24 +120,6 @@ public final class LineReader {
         bufStart += done;
       }
     }
-  }
-
-  private static int lastIndexOf(byte[] a, byte b, int before) {
-    for (int i = before - 1; i >= 0; i--) {
-      if (a[i] == b) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  public static int indexOf(byte[] a, byte b, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (a[i] == b) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   /** Index of {@code pattern} in {@code a[from, to)}, or -1. */

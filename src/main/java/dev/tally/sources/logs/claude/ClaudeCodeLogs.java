@@ -44,10 +44,14 @@ import java.util.function.Consumer;
  * kept in the file cursor so the next read continues from them.
  */
 public final class ClaudeCodeLogs implements LogSource {
-  private static final byte[] USAGE = "\"usage\":{".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] COST_STATE = "\"cost-state\"".getBytes(StandardCharsets.US_ASCII);
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Markers MARKERS = new Markers("\"usage\":{", "\"cost-state\"");
+  /**
+   * The lines worth parsing: requests carry {@code "usage":{}, cost-state lines {@code
+   * "modelUsage":{}. Two markers of one length that differ only in their first byte and end in a
+   * byte rare in prose ('{') let the search skip 8 bytes at most positions (with "cost-state" as a
+   * marker, every 'a' and 't' stopped it).
+   */
+  private static final Markers MARKERS = new Markers("usage\":{", "Usage\":{");
 
   private final List<Path> roots;
   private final String identity;
