@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -40,7 +42,9 @@ public final class Ingest implements EventSink, AutoCloseable {
 
   private record Batch(List<UsageEvent> events, List<FileCursor> cursors, CountDownLatch done) {}
 
-  private final Store store;
+  private final CompletableFuture<Store> opening;
+  /** The store once {@link #opening} is done; read through {@link #store()}. */
+  private volatile Store store;
   private final Pricer pricer;
   private final String defaultIdentity;
   private final BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(4);
@@ -61,11 +65,39 @@ public final class Ingest implements EventSink, AutoCloseable {
    *     user); may be null
    */
   public Ingest(Store store, Pricer pricer, String defaultIdentity) {
-    this.store = Objects.requireNonNull(store);
+    this(CompletableFuture.completedFuture(Objects.requireNonNull(store)), pricer, defaultIdentity);
+  }
+
+  /**
+   * Ingest into a store that is still being opened (creating a new ledger's schema takes ~0.5 s):
+   * batches queue up meanwhile, and the first write waits for the store.
+   */
+  public Ingest(CompletableFuture<Store> opening, Pricer pricer, String defaultIdentity) {
+    this.opening = Objects.requireNonNull(opening);
     this.pricer = Objects.requireNonNull(pricer);
     this.defaultIdentity = defaultIdentity;
-    // only a sole writer can know every key without asking; PostgreSQL may have other writers
-    this.knownKeys = store.soleWriter() && store.isEmpty() ? new java.util.HashSet<>() : null;
+  }
+
+  /** The store, waited for on first use; an error opening it is this call's error. */
+  private Store store() {
+    Store s = store;
+    if (s != null) {
+      return s;
+    }
+    synchronized (opening) {
+      if (store == null) {
+        Store opened;
+        try {
+          opened = opening.join();
+        } catch (CompletionException e) {
+          throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        // only a sole writer can know every key without asking; PostgreSQL may have other writers
+        knownKeys = opened.soleWriter() && opened.isEmpty() ? new java.util.HashSet<>() : null;
+        store = opened;
+      }
+      return store;
+    }
   }
 
   /** Everything written so far through this instance. */
@@ -81,14 +113,14 @@ public final class Ingest implements EventSink, AutoCloseable {
    * (the same new request in both) is done again, and then finds the other's.
    */
   public Result write(List<UsageEvent> events, List<FileCursor> cursors) {
-    if (!store.parallelWrites()) {
+    if (!store().parallelWrites()) {
       synchronized (this) {
         return writeOnce(events, cursors);
       }
     }
     for (int attempt = 1; ; attempt++) {
       try {
-        return store.writing(() -> writeOnce(events, cursors));
+        return store().writing(() -> writeOnce(events, cursors));
       } catch (dev.tally.store.StoreException e) {
         if (!e.retryable() || attempt == MAX_ATTEMPTS) {
           throw e;
@@ -113,7 +145,7 @@ public final class Ingest implements EventSink, AutoCloseable {
         lookup.add(k);
       }
     }
-    Map<String, LedgerEvent> stored = new HashMap<>(lookup.isEmpty() ? Map.of() : store.findByDedupKeys(lookup));
+    Map<String, LedgerEvent> stored = new HashMap<>(lookup.isEmpty() ? Map.of() : store().findByDedupKeys(lookup));
     Map<String, String> messageKeys = new HashMap<>();
     for (UsageEvent e : byKey.values()) {
       String mk = Store.messageKey(e.provider(), e.messageId());
@@ -122,7 +154,7 @@ public final class Ingest implements EventSink, AutoCloseable {
       }
     }
     if (!messageKeys.isEmpty()) {
-      store.findByMessageKeys(messageKeys.keySet())
+      store().findByMessageKeys(messageKeys.keySet())
           .forEach((mk, le) -> stored.putIfAbsent(messageKeys.get(mk), le));
     }
 
@@ -156,7 +188,7 @@ public final class Ingest implements EventSink, AutoCloseable {
         duplicates++;
       }
     }
-    store.apply(changes, cursors);
+    store().apply(changes, cursors);
     rememberKeys(changes);
     Result r = new Result(events.size(), inserted, updated, duplicates);
     synchronized (resultLock) {
@@ -175,7 +207,7 @@ public final class Ingest implements EventSink, AutoCloseable {
     events.forEach(e -> byKey.put(e.dedupKey(), e));
     java.util.Set<String> keys = new java.util.LinkedHashSet<>(byKey.keySet());
     keys.addAll(remove);
-    Map<String, LedgerEvent> stored = keys.isEmpty() ? Map.of() : store.findByDedupKeys(keys);
+    Map<String, LedgerEvent> stored = keys.isEmpty() ? Map.of() : store().findByDedupKeys(keys);
     List<Store.Change> changes = new ArrayList<>();
     long inserted = 0;
     long updated = 0;
@@ -200,7 +232,7 @@ public final class Ingest implements EventSink, AutoCloseable {
         updated++;
       }
     }
-    store.apply(changes, List.of());
+    store().apply(changes, List.of());
     rememberKeys(changes);
     Result r = new Result(events.size(), inserted, updated, duplicates);
     synchronized (resultLock) {
@@ -220,14 +252,14 @@ public final class Ingest implements EventSink, AutoCloseable {
     while (start.isBefore(to)) {
       java.time.Instant end = start.plus(java.time.Duration.ofDays(1)).isAfter(to) ? to : start.plus(java.time.Duration.ofDays(1));
       List<Store.Change> changes = new ArrayList<>();
-      for (LedgerEvent before : store.events(new dev.tally.store.UsageQuery(start, end, List.of(), Map.of(), false))) {
+      for (LedgerEvent before : store().events(new dev.tally.store.UsageQuery(start, end, List.of(), Map.of(), false))) {
         seen++;
         LedgerEvent after = price(before.event());
         if (!after.equals(before)) {
           changes.add(new Store.Change(before, after));
         }
       }
-      store.apply(changes, List.of());
+      store().apply(changes, List.of());
       updated += changes.size();
       start = end;
     }
@@ -319,22 +351,35 @@ public final class Ingest implements EventSink, AutoCloseable {
       return;
     }
     writerThread = Thread.ofPlatform().name("tally-ingest-writer").daemon().start(() -> {
+      List<Batch> taken = new ArrayList<>();
       while (true) {
-        Batch b;
+        taken.clear();
         try {
-          b = queue.take();
+          taken.add(queue.take());
         } catch (InterruptedException e) {
           return;
         }
-        if (failure.get() == null && !(b.events().isEmpty() && b.cursors().isEmpty())) {
+        // Batches that queued up while the last transaction ran go into one: when the writer falls
+        // behind, its transactions grow, and each index page is written once for all of them
+        // instead of once per batch (a first scan's writes ~25% cheaper than 5,000 at a time).
+        queue.drainTo(taken);
+        List<UsageEvent> events = new ArrayList<>();
+        List<FileCursor> cursors = new ArrayList<>();
+        for (Batch b : taken) {
+          events.addAll(b.events());
+          cursors.addAll(b.cursors());
+        }
+        if (failure.get() == null && !(events.isEmpty() && cursors.isEmpty())) {
           try {
-            write(b.events(), b.cursors());
+            write(events, cursors);
           } catch (RuntimeException e) {
             failure.compareAndSet(null, e);
           }
         }
-        if (b.done() != null) {
-          b.done().countDown();
+        for (Batch b : taken) {
+          if (b.done() != null) {
+            b.done().countDown();
+          }
         }
       }
     });
@@ -343,14 +388,20 @@ public final class Ingest implements EventSink, AutoCloseable {
   private void throwIfFailed() {
     RuntimeException e = failure.get();
     if (e != null) {
+      failureReported = true;
       throw e;
     }
   }
 
+  /** Set once the writer's failure was thrown to a caller: close() then does not throw it again. */
+  private volatile boolean failureReported;
+
   @Override
   public void close() {
     try {
-      flush();
+      if (!failureReported) {
+        flush();
+      }
     } finally {
       if (writerThread != null) {
         writerThread.interrupt();

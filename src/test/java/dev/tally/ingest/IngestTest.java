@@ -1,6 +1,7 @@
 package dev.tally.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tally.ledger.Cost;
 import dev.tally.ledger.Source;
@@ -148,6 +149,38 @@ class IngestTest {
     assertThat(totals().events()).isEqualTo(20_000);
     assertThat(store.cursors()).hasSize(4);
     assertThat(ingest.total().inserted()).isEqualTo(20_000);
+  }
+
+  @Test
+  void batchesWaitForAStoreStillBeingOpenedAndAreAllWrittenOnceItIsThere() {
+    var opening = new java.util.concurrent.CompletableFuture<Store>();
+    try (Ingest early = new Ingest(opening, PRICER, "local:dev@box")) {
+      for (int i = 0; i < 6; i++) { // more batches than the queue holds: the last ones wait for the store
+        var e = claude("req_" + i, "msg_" + i, "2026-11-20T09:00:00Z", Tokens.of(1, 2, 0, 0, 0), false);
+        var c = new FileCursor("/f" + i, "claude", "k", i, i, i, null, i, 0);
+        if (i == 4) {
+          opening.complete(store);
+        }
+        early.accept(List.of(e), List.of(c));
+      }
+      early.flush();
+      assertThat(early.total().inserted()).isEqualTo(6);
+    }
+    assertThat(totals().events()).isEqualTo(6);
+    assertThat(store.cursors()).hasSize(6);
+  }
+
+  @Test
+  void aStoreThatCannotBeOpenedFailsTheFlushWithItsOwnError() {
+    var opening = new java.util.concurrent.CompletableFuture<Store>();
+    opening.completeExceptionally(new dev.tally.store.StoreException("opening /nowhere/t.db", new java.io.IOException("Not a directory")));
+    assertThatThrownBy(() -> {
+      try (Ingest early = new Ingest(opening, PRICER, null)) {
+        early.accept(List.of(claude("req_1", "msg_1", "2026-11-20T09:00:00Z", Tokens.of(1, 2, 0, 0, 0), false)), List.of());
+        early.flush();
+      }
+    }).isInstanceOf(dev.tally.store.StoreException.class).hasMessageContaining("opening /nowhere/t.db")
+        .satisfies(e -> assertThat(e.getSuppressed()).isEmpty());
   }
 
   @Test

@@ -4,14 +4,19 @@ import dev.tally.Settings;
 import dev.tally.Tally;
 import dev.tally.TallyHome;
 import dev.tally.ingest.Ingest;
-import dev.tally.ingest.Pricer;
 import dev.tally.query.CostMode;
 import dev.tally.query.UsageQueries;
+import dev.tally.sources.logs.CursorStore;
 import dev.tally.store.SqliteStore;
 import dev.tally.store.Store;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The ledger on this machine, brought up to date before a report: opens the SQLite store, reads
@@ -30,23 +35,36 @@ final class LocalLedger implements AutoCloseable {
 
   static LocalLedger open(Tally.Context context, ReportOptions options, PrintWriter err) {
     TallyHome home = context.home();
-    LocalLedger ledger = new LocalLedger(SqliteStore.open(home.database()), context);
-    if (!options.noScan) {
-      ledger.scan(home, options, err);
+    Path database = home.database();
+    if (options.noScan) {
+      return new LocalLedger(SqliteStore.open(database), context);
+    }
+    // A new ledger's schema (~0.5 s of migrations) is created while the logs are read: until then
+    // the events wait in ingest's queue, and there are no saved file positions to look up.
+    boolean created = Files.notExists(database);
+    CompletableFuture<Store> opening = created
+        ? CompletableFuture.supplyAsync(() -> SqliteStore.open(database), r -> Thread.ofPlatform().daemon().start(r))
+        : CompletableFuture.completedFuture(SqliteStore.open(database));
+    LocalWiring.Scan scan;
+    try (Ingest ingest = new Ingest(opening, LocalWiring.pricer(home), LocalWiring.defaultIdentity(context))) {
+      CursorStore cursors = created ? Map::of : opening.join();
+      scan = LocalWiring.scan(context, cursors, ingest, options.agentNames(), err);
+    }
+    LocalLedger ledger = new LocalLedger(join(opening), context);
+    ledger.lookedIn.addAll(scan.lookedIn());
+    ledger.filesSeen = scan.filesSeen();
+    int keepDays = Settings.load(home).rawRetentionDays();
+    if (keepDays > 0) {
+      ledger.store.deleteEventsBefore(context.clock().instant().minus(java.time.Duration.ofDays(keepDays)));
     }
     return ledger;
   }
 
-  private void scan(TallyHome home, ReportOptions options, PrintWriter err) {
-    Pricer pricer = LocalWiring.pricer(home);
-    try (Ingest ingest = new Ingest(store, pricer, LocalWiring.defaultIdentity(context))) {
-      LocalWiring.Scan scan = LocalWiring.scan(context, store, ingest, options.agentNames(), err);
-      lookedIn.addAll(scan.lookedIn());
-      filesSeen = scan.filesSeen();
-    }
-    int keepDays = Settings.load(home).rawRetentionDays();
-    if (keepDays > 0) {
-      store.deleteEventsBefore(context.clock().instant().minus(java.time.Duration.ofDays(keepDays)));
+  private static Store join(CompletableFuture<Store> opening) {
+    try {
+      return opening.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
     }
   }
 

@@ -5,11 +5,11 @@ import dev.tally.TallyHome;
 import dev.tally.ingest.Ingest;
 import dev.tally.ingest.Pricer;
 import dev.tally.pricing.PriceTables;
+import dev.tally.sources.logs.CursorStore;
 import dev.tally.sources.logs.LogScanner;
 import dev.tally.sources.logs.LogSource;
 import dev.tally.sources.logs.LogSources;
 import dev.tally.sources.logs.ScanResult;
-import dev.tally.store.Store;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Set;
@@ -58,10 +58,10 @@ final class LocalWiring {
    * Reads what is new in the local agent logs into the ledger. Long first scans show a progress
    * bar on stderr (when it is a terminal); problems are summed up in one line each.
    */
-  static Scan scan(Tally.Context context, Store store, Ingest ingest, Set<String> agents, PrintWriter err) {
+  static Scan scan(Tally.Context context, CursorStore cursors, Ingest ingest, Set<String> agents, PrintWriter err) {
     List<LogSource> sources = LogSources.discover(context.env(), context.userHome(), agents);
     ProgressBar bar = new ProgressBar(err, System.console() != null);
-    ScanResult r = new LogScanner(sources, store, ingest, bar::update).scan();
+    ScanResult r = new LogScanner(sources, cursors, ingest, bar::update).scan();
     ingest.flush();
     bar.finish();
     if (r.malformedLines() > 0) {
