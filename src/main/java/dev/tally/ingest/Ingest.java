@@ -78,8 +78,8 @@ public final class Ingest implements EventSink, AutoCloseable {
     this.defaultIdentity = defaultIdentity;
   }
 
-  /** The store, waited for on first use; an error opening it is this call's error. */
-  private Store store() {
+  /** The store this writes to, waited for when it is still being opened (its error is this call's error). */
+  public Store store() {
     Store s = store;
     if (s != null) {
       return s;

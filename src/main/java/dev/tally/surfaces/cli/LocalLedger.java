@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The ledger on this machine, brought up to date before a report: opens the SQLite store, reads
@@ -46,11 +45,12 @@ final class LocalLedger implements AutoCloseable {
         ? CompletableFuture.supplyAsync(() -> SqliteStore.open(database), r -> Thread.ofPlatform().daemon().start(r))
         : CompletableFuture.completedFuture(SqliteStore.open(database));
     LocalWiring.Scan scan;
-    try (Ingest ingest = new Ingest(opening, LocalWiring.pricer(home), LocalWiring.defaultIdentity(context))) {
-      CursorStore cursors = created ? Map::of : opening.join();
+    Ingest ingest = new Ingest(opening, LocalWiring.pricer(home), LocalWiring.defaultIdentity(context));
+    try (ingest) {
+      CursorStore cursors = created ? Map::of : ingest.store();
       scan = LocalWiring.scan(context, cursors, ingest, options.agentNames(), err);
     }
-    LocalLedger ledger = new LocalLedger(join(opening), context);
+    LocalLedger ledger = new LocalLedger(ingest.store(), context);
     ledger.lookedIn.addAll(scan.lookedIn());
     ledger.filesSeen = scan.filesSeen();
     int keepDays = Settings.load(home).rawRetentionDays();
@@ -58,14 +58,6 @@ final class LocalLedger implements AutoCloseable {
       ledger.store.deleteEventsBefore(context.clock().instant().minus(java.time.Duration.ofDays(keepDays)));
     }
     return ledger;
-  }
-
-  private static Store join(CompletableFuture<Store> opening) {
-    try {
-      return opening.join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
   }
 
   UsageQueries queries(CostMode mode) {
