@@ -38,6 +38,14 @@ public final class GatewayKeys {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, KeyRow> byHash = new ConcurrentHashMap<>();
+  /**
+   * Secrets found to be unknown or revoked, with when: asked again within {@link #UNKNOWN_MS} they
+   * are refused from memory, so a client retrying with a wrong key (or anyone trying keys) does not
+   * cost a database query per request. A new key cannot be in here: its secret did not exist before.
+   */
+  private final Map<String, Long> refused = new ConcurrentHashMap<>();
+  static final long UNKNOWN_MS = 60_000;
+  private static final int REFUSED_MAX = 10_000;
   private final Map<Long, Long> lastUsed = new ConcurrentHashMap<>();
   private volatile long validatedMs;
   private final Refresher refresher = new Refresher("tally-key-revalidation");
@@ -128,12 +136,20 @@ public final class GatewayKeys {
     String hash = Directory.sha256(secret);
     KeyRow key = byHash.get(hash);
     if (key == null) {
+      Long refusedMs = refused.get(hash);
+      if (refusedMs != null && now - refusedMs < UNKNOWN_MS) {
+        return Optional.empty();
+      }
       try {
         key = store.keyBySecretHash(hash).orElse(null);
       } catch (RuntimeException e) {
         return Optional.empty(); // database down and key never seen: refuse rather than guess
       }
       if (key == null || key.revokedMs() != null) {
+        if (refused.size() >= REFUSED_MAX) {
+          refused.clear(); // bounded: a flood of made-up keys costs memory once, then queries again
+        }
+        refused.put(hash, now);
         return Optional.empty();
       }
       byHash.put(hash, key);
