@@ -100,7 +100,7 @@ final class BlocksCommand implements Callable<Integer> {
     ZoneId zone = range.zone();
     Instant now = q.clock().instant();
     if (options.json) {
-      ObjectNode root = Json.MAPPER.createObjectNode();
+      ObjectNode root = Json.object();
       ArrayNode arr = root.putArray("blocks");
       for (Block b : shown) {
         BlocksJson.block(arr.addObject(), b, q.mode(), limit);

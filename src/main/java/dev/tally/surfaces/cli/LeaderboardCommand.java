@@ -78,7 +78,7 @@ final class LeaderboardCommand implements Callable<Integer> {
   static void print(PrintWriter out, ReportOptions options, String title, Report report, CostMode mode,
       java.util.function.Consumer<ObjectNode> extra) throws java.io.IOException {
     if (options.json) {
-      ObjectNode root = Json.MAPPER.createObjectNode();
+      ObjectNode root = Json.object();
       root.put("period", title);
       ArrayNode rows = root.putArray("leaderboard");
       int rank = 1;

@@ -173,7 +173,7 @@ abstract class PeriodCommand implements Callable<Integer> {
 
   /** ccusage's JSON shape (so scripts written for it keep working), plus Tally's extra fields. */
   private void printJson(PrintWriter out, UsageQueries q, Report report, List<Group> rows, Dimension dim) {
-    ObjectNode root = Json.MAPPER.createObjectNode();
+    ObjectNode root = Json.object();
     String key = switch (period()) {
       case DAY -> "daily";
       case WEEK -> "weekly";

@@ -48,7 +48,7 @@ final class SessionCommand implements Callable<Integer> {
       List<Session> sessions = q.sessions(range, filter);
       ZoneId zone = range.zone();
       if (options.json) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode root = Json.object();
         ArrayNode arr = root.putArray("sessions");
         Totals total = Totals.EMPTY;
         for (Session s : sessions) {

@@ -1,10 +1,8 @@
 package dev.tally.sources.logs.claude;
 
-import dev.tally.ledger.Instants;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.ledger.DedupKeys;
+import dev.tally.ledger.Instants;
 import dev.tally.ledger.Source;
 import dev.tally.ledger.Tokens;
 import dev.tally.ledger.UsageEvent;
@@ -12,12 +10,12 @@ import dev.tally.sources.logs.FileCursor;
 import dev.tally.sources.logs.FileKeys;
 import dev.tally.sources.logs.LineReader;
 import dev.tally.sources.logs.LogFiles;
+import dev.tally.sources.logs.LogJson;
 import dev.tally.sources.logs.LogSource;
 import dev.tally.sources.logs.Markers;
 import dev.tally.sources.logs.Projects;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -44,7 +42,6 @@ import java.util.function.Consumer;
  * kept in the file cursor so the next read continues from them.
  */
 public final class ClaudeCodeLogs implements LogSource {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   /**
    * The lines worth parsing: requests carry {@code "usage":{}, cost-state lines {@code
    * "modelUsage":{}. Two markers of one length that differ only in their first byte and end in a
@@ -95,11 +92,9 @@ public final class ClaudeCodeLogs implements LogSource {
     }
     for (Path c : candidates) {
       try {
-        if (Files.isRegularFile(c)) {
-          JsonNode email = MAPPER.readTree(c.toFile()).path("oauthAccount").path("emailAddress");
-          if (email.isTextual() && !email.asText().isBlank()) {
-            return "email:" + email.asText().trim().toLowerCase(Locale.ROOT);
-          }
+        String email = Files.isRegularFile(c) ? ClaudeLine.accountEmail(c) : null;
+        if (email != null && !email.isBlank()) {
+          return "email:" + email.trim().toLowerCase(Locale.ROOT);
         }
       } catch (IOException | RuntimeException e) {
         // an unreadable state file only costs us the attribution
@@ -155,7 +150,7 @@ public final class ClaudeCodeLogs implements LogSource {
       this.projectDir = projectDir(file);
       if (state != null) {
         try {
-          MAPPER.readTree(state).path("cumulative").properties()
+          LogJson.MAPPER.readTree(state).path("cumulative").properties()
               .forEach(e -> cumulative.put(e.getKey(), e.getValue().asLong()));
         } catch (IOException e) {
           // a damaged state only loses cost-state attribution, never usage
@@ -264,7 +259,7 @@ public final class ClaudeCodeLogs implements LogSource {
       if (cumulative.isEmpty()) {
         return null;
       }
-      ObjectNode root = MAPPER.createObjectNode();
+      ObjectNode root = LogJson.MAPPER.createObjectNode();
       ObjectNode c = root.putObject("cumulative");
       cumulative.forEach(c::put);
       return root.toString();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -160,6 +161,35 @@ final class ClaudeLine {
           p.skipChildren();
         }
       }
+    }
+  }
+
+  /**
+   * {@code oauthAccount.emailAddress} of Claude Code's global state file, read as a stream: the file
+   * also keeps every project's history and can be megabytes, read at every report.
+   */
+  static String accountEmail(Path stateFile) throws IOException {
+    try (JsonParser p = JSON.createParser(stateFile.toFile())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String f = p.currentName();
+        JsonToken t = p.nextToken();
+        if (f.equals("oauthAccount") && t == JsonToken.START_OBJECT) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String g = p.currentName();
+            JsonToken u = p.nextToken();
+            if (g.equals("emailAddress")) {
+              return text(p, u);
+            }
+            p.skipChildren();
+          }
+          return null;
+        }
+        p.skipChildren();
+      }
+      return null;
     }
   }
 

@@ -2,7 +2,6 @@ package dev.tally.sources.logs.codex;
 
 import dev.tally.ledger.Instants;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.ledger.DedupKeys;
 import dev.tally.ledger.Source;
@@ -13,6 +12,7 @@ import dev.tally.sources.logs.FileKeys;
 import dev.tally.sources.logs.LineReader;
 import dev.tally.sources.logs.EnvPaths;
 import dev.tally.sources.logs.LogFiles;
+import dev.tally.sources.logs.LogJson;
 import dev.tally.sources.logs.LogSource;
 import dev.tally.sources.logs.Projects;
 import java.io.IOException;
@@ -39,7 +39,6 @@ import java.util.function.Consumer;
  * Input includes cached input and output includes reasoning: both are split out, never counted twice.
  */
 public final class CodexLogs implements LogSource {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final byte[][] WANTED = {
     bytes("\"token_count\""), bytes("\"token_usage_record\""), bytes("\"turn_context\""), bytes("\"session_meta\"")
   };
@@ -88,7 +87,7 @@ public final class CodexLogs implements LogSource {
           }
           JsonNode line;
           try {
-            line = MAPPER.readTree(buf, start, end - start);
+            line = LogJson.MAPPER.readTree(buf, start, end - start);
           } catch (IOException e) {
             if (!terminated) {
               return false;
@@ -127,7 +126,7 @@ public final class CodexLogs implements LogSource {
       Thread t = new Thread();
       if (state != null) {
         try {
-          JsonNode s = MAPPER.readTree(state);
+          JsonNode s = LogJson.MAPPER.readTree(state);
           t.sessionId = text(s, "session");
           t.cwd = text(s, "cwd");
           t.model = text(s, "model");
@@ -150,7 +149,7 @@ public final class CodexLogs implements LogSource {
     }
 
     String state() {
-      ObjectNode s = MAPPER.createObjectNode();
+      ObjectNode s = LogJson.MAPPER.createObjectNode();
       s.put("session", sessionId);
       s.put("cwd", cwd);
       s.put("model", model);

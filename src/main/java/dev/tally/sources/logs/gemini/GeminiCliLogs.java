@@ -2,7 +2,6 @@ package dev.tally.sources.logs.gemini;
 
 import dev.tally.ledger.Instants;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.ledger.DedupKeys;
 import dev.tally.ledger.Source;
 import dev.tally.ledger.Tokens;
@@ -12,6 +11,7 @@ import dev.tally.sources.logs.FileKeys;
 import dev.tally.sources.logs.LineReader;
 import dev.tally.sources.logs.EnvPaths;
 import dev.tally.sources.logs.LogFiles;
+import dev.tally.sources.logs.LogJson;
 import dev.tally.sources.logs.LogSource;
 import dev.tally.sources.logs.Projects;
 import java.io.IOException;
@@ -33,7 +33,6 @@ import java.util.function.Consumer;
  * tokens), output = output + thoughts.
  */
 public final class GeminiCliLogs implements LogSource {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private final List<Path> roots;
 
   public GeminiCliLogs(List<Path> roots) {
@@ -73,7 +72,7 @@ public final class GeminiCliLogs implements LogSource {
       // a whole document, rewritten in place: read it all again (copies merge in ingest)
       long malformed = 0;
       try {
-        JsonNode doc = MAPPER.readTree(file.toFile());
+        JsonNode doc = LogJson.MAPPER.readTree(file.toFile());
         Session s = new Session(doc.path("sessionId").asText(null), project);
         s.directories(doc.path("directories"));
         for (JsonNode m : doc.path("messages")) {
@@ -85,13 +84,13 @@ public final class GeminiCliLogs implements LogSource {
       return new FileCursor(file.toString(), agent(), keys.fileKey(), keys.size(), keys.mtimeMs(), keys.size(), null,
           1, (cursor == null ? 0 : cursor.malformedLines()) + malformed);
     }
-    String sessionId = cursor != null && cursor.state() != null ? MAPPER.readTree(cursor.state()).path("session").asText(null) : null;
+    String sessionId = cursor != null && cursor.state() != null ? LogJson.MAPPER.readTree(cursor.state()).path("session").asText(null) : null;
     Session s = new Session(sessionId, project);
     long[] malformed = {0};
     LineReader.Result r = LineReader.read(file, cursor == null ? 0 : cursor.offset(), (buf, start, end, off, terminated) -> {
       JsonNode line;
       try {
-        line = MAPPER.readTree(buf, start, end - start);
+        line = LogJson.MAPPER.readTree(buf, start, end - start);
       } catch (IOException e) {
         if (!terminated) {
           return false;
@@ -114,7 +113,7 @@ public final class GeminiCliLogs implements LogSource {
       }
       return true;
     });
-    String state = s.sessionId == null ? null : MAPPER.createObjectNode().put("session", s.sessionId).toString();
+    String state = s.sessionId == null ? null : LogJson.MAPPER.createObjectNode().put("session", s.sessionId).toString();
     return new FileCursor(file.toString(), agent(), keys.fileKey(), Math.max(keys.size(), r.offset()), keys.mtimeMs(),
         r.offset(), state, (cursor == null ? 0 : cursor.lines()) + r.lines(),
         (cursor == null ? 0 : cursor.malformedLines()) + malformed[0]);

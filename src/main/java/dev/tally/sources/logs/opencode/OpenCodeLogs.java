@@ -1,7 +1,6 @@
 package dev.tally.sources.logs.opencode;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.ledger.DedupKeys;
 import dev.tally.ledger.Source;
 import dev.tally.ledger.Tokens;
@@ -10,6 +9,7 @@ import dev.tally.sources.logs.FileCursor;
 import dev.tally.sources.logs.FileKeys;
 import dev.tally.sources.logs.EnvPaths;
 import dev.tally.sources.logs.LogFiles;
+import dev.tally.sources.logs.LogJson;
 import dev.tally.sources.logs.LogSource;
 import dev.tally.sources.logs.Projects;
 import java.io.IOException;
@@ -41,7 +41,6 @@ import java.util.stream.Stream;
  * read only rows written since.
  */
 public final class OpenCodeLogs implements LogSource {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private final List<Path> dataDirs;
 
   public OpenCodeLogs(List<Path> dataDirs) {
@@ -88,7 +87,7 @@ public final class OpenCodeLogs implements LogSource {
     }
     long watermark = 0;
     if (cursor != null && cursor.state() != null) {
-      watermark = MAPPER.readTree(cursor.state()).path("updated").asLong();
+      watermark = LogJson.MAPPER.readTree(cursor.state()).path("updated").asLong();
     }
     long newest = watermark;
     long rows = 0;
@@ -106,11 +105,11 @@ public final class OpenCodeLogs implements LogSource {
             rows++;
             newest = Math.max(newest, rs.getLong(4));
             try {
-              JsonNode part = MAPPER.readTree(rs.getString(5));
+              JsonNode part = LogJson.MAPPER.readTree(rs.getString(5));
               if (!"step-finish".equals(part.path("type").asText())) {
                 continue;
               }
-              JsonNode message = MAPPER.readTree(rs.getString(6));
+              JsonNode message = LogJson.MAPPER.readTree(rs.getString(6));
               withSteps.add(rs.getString(2));
               out.accept(event(DedupKeys.sourceSpecific("opencode", rs.getString(1)), rs.getString(3), message,
                   part.path("tokens"), part.path("cost"), rs.getLong(4)));
@@ -132,7 +131,7 @@ public final class OpenCodeLogs implements LogSource {
               continue;
             }
             try {
-              JsonNode message = MAPPER.readTree(rs.getString(4));
+              JsonNode message = LogJson.MAPPER.readTree(rs.getString(4));
               if ("assistant".equals(message.path("role").asText()) && message.path("tokens").isObject()) {
                 out.accept(event(DedupKeys.sourceSpecific("opencode", rs.getString(1)), rs.getString(2), message,
                     message.path("tokens"), message.path("cost"), rs.getLong(3)));
@@ -146,7 +145,7 @@ public final class OpenCodeLogs implements LogSource {
     } catch (SQLException e) {
       throw new IOException("cannot read OpenCode database " + file + ": " + e.getMessage(), e);
     }
-    String state = MAPPER.createObjectNode().put("updated", newest).toString();
+    String state = LogJson.MAPPER.createObjectNode().put("updated", newest).toString();
     return new FileCursor(file.toString(), agent(), keys.fileKey(), keys.size(), keys.mtimeMs(), keys.size(), state,
         (cursor == null ? 0 : cursor.lines()) + rows, (cursor == null ? 0 : cursor.malformedLines()) + malformed);
   }
@@ -164,7 +163,7 @@ public final class OpenCodeLogs implements LogSource {
   private FileCursor readJsonMessage(Path file, FileKeys keys, FileCursor cursor, Consumer<UsageEvent> out) {
     long malformed = 0;
     try {
-      JsonNode m = MAPPER.readTree(file.toFile());
+      JsonNode m = LogJson.MAPPER.readTree(file.toFile());
       if ("assistant".equals(m.path("role").asText()) && m.path("tokens").isObject()) {
         String id = m.path("id").asText(file.getFileName().toString());
         out.accept(event(DedupKeys.sourceSpecific("opencode", id), m.path("sessionID").asText(null), m, m.path("tokens"),
