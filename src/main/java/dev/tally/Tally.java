@@ -22,8 +22,8 @@ public final class Tally {
     public static Context system() {
       // $HOME first, as every other tool on the machine sees it; the JVM's user.home comes from passwd
       String home = System.getenv("HOME");
-      // UTC: commands take their zone from --timezone or the machine's, never from this clock (and
-      // the machine's zone costs ~15 ms to look up, which a report does in the background: Commands.prepare)
+      // UTC: commands take their zone from --timezone or the machine's, never from this clock, and
+      // looking up the machine's zone loads the time-zone database (~15 ms) that most commands never use
       return new Context(System.getenv(), Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home")),
           Clock.systemUTC());
     }
@@ -45,7 +45,6 @@ public final class Tally {
 
   public static void main(String[] args) {
     boolean debug = System.getenv("TALLY_DEBUG") != null;
-    Commands.prepare(args);
     CommandLine cli = commandLine(Context.system(), args);
     if (debug) {
       System.err.printf("tally: command line ready at %d ms%n", java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());

@@ -20,16 +20,6 @@ public final class SqliteStore {
 
   private SqliteStore() {}
 
-  /** Loads the driver and its native library now (a report does this while it parses its arguments). */
-  public static void prepare() {
-    try {
-      new org.sqlite.SQLiteConfig(); // sets up the driver's date formats, ~10 ms
-      org.sqlite.SQLiteJDBCLoader.initialize();
-    } catch (Exception e) {
-      // the first open reports what is wrong
-    }
-  }
-
   /** Opens (creating when needed) the ledger at {@code file} and brings its schema up to date. */
   public static Store open(Path file) {
     try {

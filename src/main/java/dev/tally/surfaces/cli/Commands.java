@@ -1,10 +1,7 @@
 package dev.tally.surfaces.cli;
 
 import dev.tally.Tally;
-import dev.tally.store.SqliteStore;
-import java.time.ZoneId;
 import java.util.List;
-import java.util.Set;
 import picocli.CommandLine;
 
 /** Registers the CLI commands and the one-line error handling every command shares. */
@@ -41,22 +38,6 @@ public final class Commands {
       case "help" -> new CommandLine.HelpCommand();
       default -> throw new IllegalArgumentException(name);
     };
-  }
-
-  private static final Set<String> LOCAL_REPORTS = Set.of("daily", "weekly", "monthly", "session", "blocks", "leaderboard");
-
-  /**
-   * For a report on this machine, loads on a second thread what it will need while picocli builds
-   * its command model on the first (~70 ms): the time-zone database and SQLite's driver and native
-   * library (~40 ms together, otherwise one after the other on the main thread).
-   */
-  public static void prepare(String[] args) {
-    if (args.length > 0 && LOCAL_REPORTS.contains(args[0])) {
-      Thread.ofPlatform().daemon().name("tally-prepare").start(() -> {
-        ZoneId.systemDefault();
-        SqliteStore.prepare();
-      });
-    }
   }
 
   /**
