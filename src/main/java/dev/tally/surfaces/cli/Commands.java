@@ -12,8 +12,7 @@ public final class Commands {
   private static final List<String> NAMES =
       List.of("daily", "weekly", "monthly", "session", "blocks", "leaderboard", "prices", "reprice", "serve", "gateway", "agent", "people", "tokens", "collectors", "providers", "keys", "budgets", "bench", "train", "help");
 
-  // A switch rather than a map of constructor references: the JVM's AOT cache cannot archive
-  // lambdas that point at some of picocli's classes.
+  // A switch rather than a map of constructor references: only the named command's class is loaded.
   private static Object create(String name, Tally.Context context) {
     return switch (name) {
       case "daily" -> new PeriodCommand.Daily();
@@ -42,7 +41,7 @@ public final class Commands {
 
   /**
    * Registers the commands. Picocli reads every registered command's annotations up front, which
-   * costs ~300 ms for all of them (picocli's classes predate what the JVM's AOT cache can keep);
+   * costs a few hundred ms for all of them;
    * when the first argument names a command, only that one is registered, so a report starts
    * faster, and {@code --version} needs none.
    */
