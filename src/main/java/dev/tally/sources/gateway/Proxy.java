@@ -332,7 +332,7 @@ public final class Proxy implements AutoCloseable {
             ? new Gatekeeper.Refusal(504, "timeout_error", upstream.name() + " did not answer within " + upstreamTimeout.toSeconds() + " s", null)
             : new Gatekeeper.Refusal(502, "api_error", "the gateway could not reach " + upstream.name() + ": "
                 + failure.getClass().getSimpleName(), null);
-        refuse(res, Callback.from(() -> finish(null), x -> finish(x)), s -> { }, anthropicApi, refusal);
+        refuse(res, Callback.from(() -> finish(null), this::finish), s -> { }, anthropicApi, refusal);
         return;
       }
       if (failure != null || clientGone) {

@@ -10,8 +10,6 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -55,15 +53,12 @@ public final class LogScanner {
 
   private record Work(LogSource source, Path file, FileCursor cursor, long bytes) {}
 
-  private record Found(LogSource source, Path file, FileKeys keys) {}
-
   public ScanResult scan() {
     long started = System.nanoTime();
-    // the saved cursors come out of the store while the files are looked at (both take tens of ms)
-    CompletableFuture<Map<String, FileCursor>> loading =
-        CompletableFuture.supplyAsync(cursors::cursors, r -> Thread.ofPlatform().daemon().start(r));
+    Map<String, FileCursor> saved = cursors.cursors();
     List<String> problems = Collections.synchronizedList(new ArrayList<>());
-    List<Found> found = new ArrayList<>();
+    List<Work> work = new ArrayList<>();
+    int seen = 0;
     for (LogSource source : sources) {
       List<Path> files;
       try {
@@ -75,30 +70,21 @@ public final class LogScanner {
       for (Path f : files) {
         try {
           FileKeys k = FileKeys.of(f);
-          if (k.regular()) {
-            found.add(new Found(source, f, k));
+          if (!k.regular()) {
+            continue;
           }
+          seen++;
+          FileCursor c = saved.get(f.toString());
+          if (k.unchangedSince(c)) {
+            continue;
+          }
+          FileCursor from = k.replacedSince(c) ? null : c;
+          work.add(new Work(source, f, from, k.size() - (from == null ? 0 : from.offset())));
         } catch (IOException e) {
           problems.add(f + ": " + e.getMessage());
         }
       }
     }
-    Map<String, FileCursor> saved;
-    try {
-      saved = loading.join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
-    List<Work> work = new ArrayList<>();
-    for (Found f : found) {
-      FileCursor c = saved.get(f.file().toString());
-      if (f.keys().unchangedSince(c)) {
-        continue;
-      }
-      FileCursor from = f.keys().replacedSince(c) ? null : c;
-      work.add(new Work(f.source(), f.file(), from, f.keys().size() - (from == null ? 0 : from.offset())));
-    }
-    int seen = found.size();
     // biggest first, so two threads finish together
     work.sort(Comparator.comparingLong(Work::bytes).reversed());
     long totalBytes = work.stream().mapToLong(Work::bytes).sum();

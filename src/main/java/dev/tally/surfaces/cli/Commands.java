@@ -41,9 +41,8 @@ public final class Commands {
 
   /**
    * Registers the commands. Picocli reads every registered command's annotations up front, which
-   * costs a few hundred ms for all of them;
-   * when the first argument names a command, only that one is registered, so a report starts
-   * faster, and {@code --version} needs none.
+   * costs a few hundred ms for all of them; when the first argument names a command, only that one
+   * is registered, so a report starts faster, and {@code --version} needs none.
    */
   public static CommandLine install(CommandLine cli, String[] args) {
     Tally.Context context = ((Tally) cli.getCommand()).context();
