@@ -3,7 +3,9 @@ package dev.tally.sources.logs.claude;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.tally.sources.logs.JsonSkip;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +16,10 @@ import java.util.Map;
  */
 final class ClaudeLine {
   static final JsonFactory JSON = JsonFactory.builder().build();
+  private static final byte[] MESSAGE = "message".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONTENT = "content".getBytes(StandardCharsets.US_ASCII);
+  /** Below this a content is parsed along: copying the line around it would cost more. */
+  private static final int SKIP_AT_LEAST = 64;
 
   String type;
   String timestamp;
@@ -36,6 +42,23 @@ final class ClaudeLine {
   Map<String, Double> modelCosts;
 
   static ClaudeLine parse(byte[] buf, int start, int end) throws IOException {
+    // The message's content (text, thinking, tool calls: most of a line's bytes) matters for nothing
+    // here: it is stepped over without being tokenized, and the parser reads the line without it.
+    int content = JsonSkip.fieldValue(buf, JsonSkip.fieldValue(buf, start, end, MESSAGE), end, CONTENT);
+    int contentEnd = JsonSkip.valueEnd(buf, content, end);
+    if (contentEnd - content > SKIP_AT_LEAST) {
+      int head = content - start;
+      byte[] rest = new byte[head + 2 + end - contentEnd];
+      System.arraycopy(buf, start, rest, 0, head);
+      rest[head] = '[';
+      rest[head + 1] = ']';
+      System.arraycopy(buf, contentEnd, rest, head + 2, end - contentEnd);
+      return read(rest, 0, rest.length);
+    }
+    return read(buf, start, end);
+  }
+
+  private static ClaudeLine read(byte[] buf, int start, int end) throws IOException {
     ClaudeLine l = new ClaudeLine();
     try (JsonParser p = JSON.createParser(buf, start, end - start)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
