@@ -29,6 +29,40 @@ class SqliteStoreTest extends StoreContract {
   }
 
   @Test
+  void aNewLedgerCopiedFromTheBuildsTemplateHasTheSchemaTheMigrationsMake() throws Exception {
+    assertThat(SqliteStore.class.getResource(NewLedger.RESOURCE)).as("the build's new-ledger step ran").isNotNull();
+    Path migrated = dir.resolve("migrated.db");
+    SqliteStore.migrateWithFlyway("jdbc:sqlite:" + migrated);
+    Path copied = dir.resolve("new/copied.db");
+    SqliteStore.open(copied).close();
+    assertThat(schema(copied)).isEqualTo(schema(migrated))
+        .anyMatch(row -> row.startsWith("table events "))
+        .anyMatch(row -> row.startsWith("migration " + SqliteStore.SCHEMA_VERSION + " "));
+    try (Stream<Path> left = Files.list(copied.getParent())) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("copied.db"); // no temporary copy left
+    }
+  }
+
+  private static java.util.List<String> schema(Path db) throws java.sql.SQLException {
+    java.util.List<String> rows = new java.util.ArrayList<>();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.ResultSet rs = c.createStatement().executeQuery(
+            "SELECT type, name, sql FROM sqlite_master ORDER BY type, name")) {
+      while (rs.next()) {
+        rows.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3));
+      }
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.ResultSet rs = c.createStatement().executeQuery(
+            "SELECT version, checksum, success FROM flyway_schema_history ORDER BY installed_rank")) {
+      while (rs.next()) {
+        rows.add("migration " + rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3));
+      }
+    }
+    return rows;
+  }
+
+  @Test
   void reopeningKeepsTheDataAndDoesNotMigrateAgain() {
     store.apply(java.util.List.of(new Store.Change(null, Events.priced(Events.event("k", "2026-11-20T09:00:00Z", "m",
         dev.tally.ledger.Tokens.of(1, 0, 0, 0, 0))))), java.util.List.of());
