@@ -37,13 +37,28 @@ public final class SqliteStore {
     try {
       Connection writer = connect(url);
       migrate(url, writer);
+      WalCheckpoints checkpoints = new WalCheckpoints(() -> connect(url));
       return new JdbcStore(writer, () -> {
         try {
           return connect(url);
         } catch (SQLException e) {
           throw new StoreException("opening " + file, e);
         }
-      }, JdbcStore.Dialect.SQLITE);
+      }, JdbcStore.Dialect.SQLITE) {
+        @Override
+        void committed() {
+          checkpoints.start();
+        }
+
+        @Override
+        public void close() {
+          try {
+            checkpoints.close();
+          } finally {
+            super.close();
+          }
+        }
+      };
     } catch (SQLException e) {
       throw new StoreException("opening " + file, e);
     }

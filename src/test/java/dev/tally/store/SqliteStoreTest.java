@@ -63,6 +63,30 @@ class SqliteStoreTest extends StoreContract {
   }
 
   @Test
+  void theLogIsCopiedIntoTheDatabaseWhileTheStoreIsOpenAndNothingIsLeftAtClose() throws Exception {
+    Path db = dir.resolve("tally.db");
+    long before = Files.size(db);
+    for (int batch = 0; batch < 20; batch++) {
+      java.util.List<Store.Change> changes = new java.util.ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        changes.add(new Store.Change(null, Events.priced(Events.event("k" + batch + "-" + i, "2026-11-20T09:00:00Z", "m",
+            dev.tally.ledger.Tokens.of(1, 0, 0, 0, 0)))));
+      }
+      store.apply(changes, java.util.List.of());
+    }
+    // left to SQLite, the log would be copied only once it holds 64 MB, or at close
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (Files.size(db) == before && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(Files.size(db)).isGreaterThan(before);
+    store.close();
+    assertThat(dir.resolve("tally.db-wal")).doesNotExist();
+    store = openStore();
+    assertThat(store.eventCount()).isEqualTo(1000);
+  }
+
+  @Test
   void reopeningKeepsTheDataAndDoesNotMigrateAgain() {
     store.apply(java.util.List.of(new Store.Change(null, Events.priced(Events.event("k", "2026-11-20T09:00:00Z", "m",
         dev.tally.ledger.Tokens.of(1, 0, 0, 0, 0))))), java.util.List.of());
