@@ -309,11 +309,11 @@ class JdbcStore implements Store {
       }
       throw e instanceof StoreException se ? se : new StoreException("writing " + changes.size() + " events", e);
     }
-    committed();
+    committed(changes.size());
   }
 
   /** After every commit of {@link #apply}, on the writer's thread: SQLite checkpoints from here. */
-  void committed() {}
+  void committed(int changes) {}
 
   /** @param whileCopying work to do while PostgreSQL stores the copied events (Java only, no SQL) */
   private void writeEvents(List<Change> changes, Runnable whileCopying) throws SQLException {

@@ -46,8 +46,8 @@ public final class SqliteStore {
         }
       }, JdbcStore.Dialect.SQLITE) {
         @Override
-        void committed() {
-          checkpoints.start();
+        void committed(int changes) {
+          checkpoints.committed(changes);
         }
 
         @Override

@@ -66,9 +66,10 @@ class SqliteStoreTest extends StoreContract {
   void theLogIsCopiedIntoTheDatabaseWhileTheStoreIsOpenAndNothingIsLeftAtClose() throws Exception {
     Path db = dir.resolve("tally.db");
     long before = Files.size(db);
-    for (int batch = 0; batch < 20; batch++) {
+    int batches = WalCheckpoints.EVENTS_PER_CHECKPOINT / 1000 + 1;
+    for (int batch = 0; batch < batches; batch++) {
       java.util.List<Store.Change> changes = new java.util.ArrayList<>();
-      for (int i = 0; i < 50; i++) {
+      for (int i = 0; i < 1000; i++) {
         changes.add(new Store.Change(null, Events.priced(Events.event("k" + batch + "-" + i, "2026-11-20T09:00:00Z", "m",
             dev.tally.ledger.Tokens.of(1, 0, 0, 0, 0)))));
       }
@@ -83,7 +84,7 @@ class SqliteStoreTest extends StoreContract {
     store.close();
     assertThat(dir.resolve("tally.db-wal")).doesNotExist();
     store = openStore();
-    assertThat(store.eventCount()).isEqualTo(1000);
+    assertThat(store.eventCount()).isEqualTo(batches * 1000L);
   }
 
   @Test
