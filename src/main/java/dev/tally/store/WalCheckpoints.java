@@ -12,14 +12,15 @@ import java.util.concurrent.Callable;
  * was ~50 MB of log copied and flushed at exit, ~0.2 s that whoever ran the report waited for.
  */
 final class WalCheckpoints implements AutoCloseable {
+  /** ~6 MB of log when a first scan writes them (the log holds ~1.2 KB an event then). */
+  static final int EVENTS_PER_CHECKPOINT = 5_000;
+
   private final Callable<Connection> connect;
   /** Opened by the first checkpoint; used by one checkpoint thread at a time. */
   private Connection connection;
   private Thread running;
   private boolean closed;
   private long sinceLast;
-  /** ~6 MB of log when a first scan writes them (the log holds ~1.2 KB an event then). */
-  static final int EVENTS_PER_CHECKPOINT = 5_000;
 
   WalCheckpoints(Callable<Connection> connect) {
     this.connect = connect;
@@ -28,8 +29,7 @@ final class WalCheckpoints implements AutoCloseable {
   /**
    * Called after every commit of {@code changes} events: starts a checkpoint once enough were
    * written since the last one, unless one is running. A checkpoint after every small commit (the
-   * gateway's spool drain commits ten times a second) would copy the same hot pages again and again:
-   * that cost the gateway 10–20% more CPU a request.
+   * gateway's spool drain commits ten times a second) would copy the same hot pages again and again.
    */
   synchronized void committed(int changes) {
     sinceLast += changes;

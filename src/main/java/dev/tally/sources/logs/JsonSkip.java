@@ -12,9 +12,9 @@ public final class JsonSkip {
   private JsonSkip() {}
 
   /**
-   * Start of the value of {@code key} in the object that starts at {@code i} (after any
-   * whitespace; -1 passes through), or -1 when the object has no such key (checked at its own level only) or is not
-   * shaped like JSON as far as it was walked. Keys are compared as raw bytes (an escaped key does not match).
+   * Start of the value of {@code key} in the object that starts at {@code i} (after any whitespace;
+   * -1 passes through), or -1 when the object has no such key at its own level or is not shaped
+   * like JSON as far as it was walked. Keys are compared as raw bytes: an escaped key does not match.
    */
   public static int fieldValue(byte[] b, int i, int end, byte[] key) {
     i = skipSpace(b, i, end);

@@ -38,8 +38,9 @@ final class LocalLedger implements AutoCloseable {
     if (options.noScan) {
       return new LocalLedger(SqliteStore.open(database), context);
     }
-    // A new ledger's schema (~0.5 s of migrations) is created while the logs are read: until then
-    // the events wait in ingest's queue, and there are no saved file positions to look up.
+    // A new ledger is opened (SQLite's library loaded, the build's empty ledger copied) while the
+    // logs are found and read: until then the events wait in ingest's queue, and there are no saved
+    // file positions to look up.
     boolean created = Files.notExists(database);
     CompletableFuture<Store> opening = created
         ? CompletableFuture.supplyAsync(() -> SqliteStore.open(database), r -> Thread.ofPlatform().daemon().start(r))
