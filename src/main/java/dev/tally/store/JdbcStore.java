@@ -320,7 +320,7 @@ class JdbcStore implements Store {
     try (PreparedStatement insert = writer().prepareStatement(insertEvent);
         PreparedStatement update = writer().prepareStatement(updateEvent);
         PreparedStatement delete = writer().prepareStatement("DELETE FROM events WHERE dedup_key = ?")) {
-      int inserts = 0;
+      Sql.Batch inserts = new Sql.Batch(insert); // run along the way: the updates and deletes still follow them
       int updates = 0;
       int deletes = 0;
       PgCopy copy = dialect == Dialect.POSTGRES ? lane().eventCopy.stream(writer(), "events", EVENT_COLUMNS) : null;
@@ -336,8 +336,7 @@ class JdbcStore implements Store {
           copy.endRow();
         } else if (c.before() == null) {
           bindEvent(insert, c.after());
-          insert.addBatch();
-          inserts++;
+          inserts.add();
         } else {
           bindEvent(update, c.after());
           update.setString(EVENT_COLUMN_COUNT + 1, c.before().event().dedupKey());
@@ -355,9 +354,7 @@ class JdbcStore implements Store {
           copy.reset();
         }
       }
-      if (inserts > 0) {
-        insert.executeBatch();
-      }
+      inserts.finish();
       if (updates > 0) {
         update.executeBatch();
       }
@@ -569,6 +566,7 @@ class JdbcStore implements Store {
 
   private void flushRollup(String sql, Map<List<Object>, long[]> rows) throws SQLException {
     try (PreparedStatement ps = writer().prepareStatement(sql)) {
+      Sql.Batch batch = new Sql.Batch(ps);
       for (Map.Entry<List<Object>, long[]> row : rows.entrySet()) {
         long[] s = row.getValue();
         if (isNoop(s)) {
@@ -588,9 +586,9 @@ class JdbcStore implements Store {
         // A pure removal carries no time: keep the row's own first/last.
         ps.setLong(i++, s[13] == Long.MAX_VALUE ? Long.MAX_VALUE : s[13]);
         ps.setLong(i, s[14] == Long.MIN_VALUE ? Long.MIN_VALUE : s[14]);
-        ps.addBatch();
+        batch.add();
       }
-      ps.executeBatch();
+      batch.finish();
     }
   }
 

