@@ -55,10 +55,9 @@ public final class Ingest implements EventSink, AutoCloseable {
   /**
    * Keys this instance wrote, while the store held nothing else: a key not in here is then new for
    * sure and needs no lookup. This makes a first scan of a large history a pure insert. Dropped
-   * (null) when the store had events before, or when it grows past {@link #KNOWN_KEYS_LIMIT}.
+   * (null) when the store had events before, or when it grows past {@link WrittenKeys#LIMIT}.
    */
-  private java.util.Set<String> knownKeys;
-  private static final int KNOWN_KEYS_LIMIT = 500_000;
+  private WrittenKeys knownKeys;
 
   /**
    * @param defaultIdentity who events without an identity belong to (for local logs: this machine's
@@ -69,8 +68,8 @@ public final class Ingest implements EventSink, AutoCloseable {
   }
 
   /**
-   * Ingest into a store that is still being opened (creating a new ledger's schema takes ~0.5 s):
-   * batches queue up meanwhile, and the first write waits for the store.
+   * Ingest into a store that is still being opened (SQLite's library loading, a new ledger being
+   * created): batches queue up meanwhile, and the first write waits for the store.
    */
   public Ingest(CompletableFuture<Store> opening, Pricer pricer, String defaultIdentity) {
     this.opening = Objects.requireNonNull(opening);
@@ -93,7 +92,7 @@ public final class Ingest implements EventSink, AutoCloseable {
           throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         // only a sole writer can know every key without asking; PostgreSQL may have other writers
-        knownKeys = opened.soleWriter() && opened.isEmpty() ? new java.util.HashSet<>() : null;
+        knownKeys = opened.soleWriter() && opened.isEmpty() ? new WrittenKeys() : null;
         store = opened;
       }
       return store;
@@ -141,7 +140,7 @@ public final class Ingest implements EventSink, AutoCloseable {
     Map<String, UsageEvent> byKey = collapse(events);
     List<String> lookup = new ArrayList<>(byKey.size());
     for (String k : byKey.keySet()) {
-      if (knownKeys == null || knownKeys.contains(k)) {
+      if (knownKeys == null || knownKeys.mightContain(k)) {
         lookup.add(k);
       }
     }
@@ -149,7 +148,7 @@ public final class Ingest implements EventSink, AutoCloseable {
     Map<String, String> messageKeys = new HashMap<>();
     for (UsageEvent e : byKey.values()) {
       String mk = Store.messageKey(e.provider(), e.messageId());
-      if (mk != null && !stored.containsKey(e.dedupKey()) && (knownKeys == null || knownKeys.contains(mk))) {
+      if (mk != null && !stored.containsKey(e.dedupKey()) && (knownKeys == null || knownKeys.mightContain(mk))) {
         messageKeys.put(mk, e.dedupKey());
       }
     }
@@ -281,7 +280,7 @@ public final class Ingest implements EventSink, AutoCloseable {
         knownKeys.add(mk);
       }
     }
-    if (knownKeys.size() > KNOWN_KEYS_LIMIT) {
+    if (knownKeys.full()) {
       knownKeys = null; // fall back to asking the store
     }
   }
