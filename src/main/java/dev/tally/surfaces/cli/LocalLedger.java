@@ -22,6 +22,9 @@ import java.util.concurrent.CompletableFuture;
  * what is new in the agents' logs through ingest, then answers queries.
  */
 final class LocalLedger implements AutoCloseable {
+  /** SQLite's page cache for a report's connections (see {@link SqliteStore#open(Path, int)}). */
+  private static final int CACHE_MB = 4;
+
   private final Store store;
   private final Tally.Context context;
   private final List<String> lookedIn = new ArrayList<>();
@@ -36,15 +39,15 @@ final class LocalLedger implements AutoCloseable {
     TallyHome home = context.home();
     Path database = home.database();
     if (options.noScan) {
-      return new LocalLedger(SqliteStore.open(database), context);
+      return new LocalLedger(SqliteStore.open(database, CACHE_MB), context);
     }
     // A new ledger is opened (SQLite's library loaded, the build's empty ledger copied) while the
     // logs are found and read: until then the events wait in ingest's queue, and there are no saved
     // file positions to look up.
     boolean created = Files.notExists(database);
     CompletableFuture<Store> opening = created
-        ? CompletableFuture.supplyAsync(() -> SqliteStore.open(database), r -> Thread.ofPlatform().daemon().start(r))
-        : CompletableFuture.completedFuture(SqliteStore.open(database));
+        ? CompletableFuture.supplyAsync(() -> SqliteStore.open(database, CACHE_MB), r -> Thread.ofPlatform().daemon().start(r))
+        : CompletableFuture.completedFuture(SqliteStore.open(database, CACHE_MB));
     LocalWiring.Scan scan;
     Ingest ingest = new Ingest(opening, LocalWiring.pricer(home), LocalWiring.defaultIdentity(context));
     try (ingest) {
