@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -142,6 +143,12 @@ public final class ClaudeCodeLogs implements LogSource {
     /** Claude Code's cumulative cost per "session|model", in micro-dollars. */
     private final Map<String, Long> cumulative = new LinkedHashMap<>();
     private final LinkedHashMap<String, UsageEvent> pending = new LinkedHashMap<>();
+    /**
+     * One instance of each value that repeats from line to line (session, model): the requests of a
+     * first scan wait in memory to be stored, and copies of these in each would be ~6 MB more for
+     * 500 MB of logs. (Projects.fromCwd shares its answers already.)
+     */
+    private final Map<String, String> same = new HashMap<>();
     long malformed;
 
     Reader(Path file, Consumer<UsageEvent> out, String state) {
@@ -198,10 +205,15 @@ public final class ClaudeCodeLogs implements LogSource {
               : DedupKeys.sourceSpecific("claude", file.toString(), Long.toString(fileOffset));
       String project = Projects.fromCwd(l.cwd);
       Long reported = l.costUsd == null ? null : micros(l.costUsd);
-      UsageEvent e = new UsageEvent(key, ts, Source.LOCAL_LOG, "anthropic", l.model, "claude-code", identity, null,
-          project != null ? project : projectDir, l.sessionId, l.requestId, l.messageId, l.sidechain, tokens, reported);
+      UsageEvent e = new UsageEvent(key, ts, Source.LOCAL_LOG, "anthropic", same(l.model), "claude-code", identity, null,
+          project != null ? project : projectDir, same(l.sessionId), l.requestId, l.messageId, l.sidechain, tokens,
+          reported);
       UsageEvent earlier = pending.get(key);
       pending.put(key, earlier == null ? e : e.withTokens(earlier.tokens().max(tokens)));
+    }
+
+    private String same(String value) {
+      return value == null ? null : same.computeIfAbsent(value, v -> v);
     }
 
     private void costState(ClaudeLine l) {
