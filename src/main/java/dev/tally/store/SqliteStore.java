@@ -2,9 +2,9 @@ package dev.tally.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -41,7 +41,7 @@ public final class SqliteStore {
     } catch (IOException e) {
       throw new StoreException("creating " + file.getParent(), e);
     }
-    createFromTemplate(file);
+    create(file);
     String url = "jdbc:sqlite:" + file.toAbsolutePath();
     try {
       Connection writer = connect(url, cacheMb);
@@ -75,26 +75,30 @@ public final class SqliteStore {
 
   /**
    * A new ledger starts as a copy of the empty one the build migrated ({@link NewLedger}): running
-   * Flyway here costs ~0.5 s of CPU at the start of a first scan that needs every core. Without the
-   * copy (classes run without the build's step, a folder without hard links) Flyway creates it.
+   * Flyway here costs ~0.5 s of CPU at the start of a first scan that needs every core (without the
+   * copy, as when classes run without the build's step, the file starts empty and Flyway migrates
+   * it). Only its owner may read it: it holds people's password hashes and gateway key hashes, and
+   * SQLite gives its log files the same mode.
    */
-  private static void createFromTemplate(Path file) {
+  private static void create(Path file) {
     if (Files.exists(file)) {
       return;
     }
-    try (InputStream template = SqliteStore.class.getResourceAsStream(NewLedger.RESOURCE)) {
-      if (template == null) {
-        return;
-      }
-      Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".new");
+    try {
+      Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".new"); // 0600
       try {
-        Files.copy(template, temp, StandardCopyOption.REPLACE_EXISTING);
+        try (InputStream template = SqliteStore.class.getResourceAsStream(NewLedger.RESOURCE);
+            OutputStream out = Files.newOutputStream(temp)) {
+          if (template != null) {
+            template.transferTo(out);
+          }
+        }
         Files.createLink(file, temp); // fails, keeping theirs, when another process created the ledger meanwhile
       } finally {
         Files.deleteIfExists(temp);
       }
     } catch (IOException | UnsupportedOperationException e) {
-      // Flyway creates it
+      // SQLite creates it, and Flyway migrates it
     }
   }
 

@@ -43,6 +43,20 @@ class SqliteStoreTest extends StoreContract {
     }
   }
 
+  @Test
+  void aNewLedgerAndItsLogAreReadableByTheirOwnerOnly() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    Path db = dir.resolve("own/tally.db");
+    try (Store s = SqliteStore.open(db)) {
+      s.apply(java.util.List.of(new Store.Change(null, Events.priced(Events.event("k", "2026-11-20T09:00:00Z", "m",
+          dev.tally.ledger.Tokens.of(1, 0, 0, 0, 0))))), java.util.List.of());
+      for (String name : java.util.List.of("tally.db", "tally.db-wal")) {
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(db.resolveSibling(name)))).as(name).isEqualTo("rw-------");
+      }
+    }
+  }
+
   private static java.util.List<String> schema(Path db) throws java.sql.SQLException {
     java.util.List<String> rows = new java.util.ArrayList<>();
     try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
