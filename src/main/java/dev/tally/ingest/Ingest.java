@@ -57,7 +57,7 @@ public final class Ingest implements EventSink, AutoCloseable {
    * sure and needs no lookup. This makes a first scan of a large history a pure insert. Dropped
    * (null) when the store had events before, or when it grows past {@link WrittenKeys#LIMIT}.
    */
-  private WrittenKeys knownKeys;
+  private WrittenKeys writtenKeys;
 
   /**
    * @param defaultIdentity who events without an identity belong to (for local logs: this machine's
@@ -92,7 +92,7 @@ public final class Ingest implements EventSink, AutoCloseable {
           throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         // only a sole writer can know every key without asking; PostgreSQL may have other writers
-        knownKeys = opened.soleWriter() && opened.isEmpty() ? new WrittenKeys() : null;
+        writtenKeys = opened.soleWriter() && opened.isEmpty() ? new WrittenKeys() : null;
         store = opened;
       }
       return store;
@@ -140,7 +140,7 @@ public final class Ingest implements EventSink, AutoCloseable {
     Map<String, UsageEvent> byKey = collapse(events);
     List<String> lookup = new ArrayList<>(byKey.size());
     for (String k : byKey.keySet()) {
-      if (knownKeys == null || knownKeys.mightContain(k)) {
+      if (writtenKeys == null || writtenKeys.mightContain(k)) {
         lookup.add(k);
       }
     }
@@ -148,7 +148,7 @@ public final class Ingest implements EventSink, AutoCloseable {
     Map<String, String> messageKeys = new HashMap<>();
     for (UsageEvent e : byKey.values()) {
       String mk = Store.messageKey(e.provider(), e.messageId());
-      if (mk != null && !stored.containsKey(e.dedupKey()) && (knownKeys == null || knownKeys.mightContain(mk))) {
+      if (mk != null && !stored.containsKey(e.dedupKey()) && (writtenKeys == null || writtenKeys.mightContain(mk))) {
         messageKeys.put(mk, e.dedupKey());
       }
     }
@@ -266,7 +266,7 @@ public final class Ingest implements EventSink, AutoCloseable {
   }
 
   private void rememberKeys(List<Store.Change> changes) {
-    if (knownKeys == null) {
+    if (writtenKeys == null) {
       return;
     }
     for (Store.Change c : changes) {
@@ -274,14 +274,14 @@ public final class Ingest implements EventSink, AutoCloseable {
         continue;
       }
       UsageEvent e = c.after().event();
-      knownKeys.add(e.dedupKey());
+      writtenKeys.add(e.dedupKey());
       String mk = Store.messageKey(e.provider(), e.messageId());
       if (mk != null) {
-        knownKeys.add(mk);
+        writtenKeys.add(mk);
       }
     }
-    if (knownKeys.full()) {
-      knownKeys = null; // fall back to asking the store
+    if (writtenKeys.full()) {
+      writtenKeys = null; // fall back to asking the store
     }
   }
 

@@ -18,23 +18,25 @@ final class WrittenKeys {
   private int count;
 
   void add(String key) {
-    int h = key.hashCode();
-    int step = mix(h);
     for (int i = 0; i < HASHES; i++) {
-      bits.set((h + i * step) & (BITS - 1));
+      bits.set(bit(key, i));
     }
     count++;
   }
 
   boolean mightContain(String key) {
-    int h = key.hashCode();
-    int step = mix(h);
     for (int i = 0; i < HASHES; i++) {
-      if (!bits.get((h + i * step) & (BITS - 1))) {
+      if (!bits.get(bit(key, i))) {
         return false;
       }
     }
     return true;
+  }
+
+  /** The key's i-th bit: its hash plus i steps of a second hash (String caches its hash code). */
+  private static int bit(String key, int i) {
+    int h = key.hashCode();
+    return (h + i * mix(h)) & (BITS - 1);
   }
 
   boolean full() {
