@@ -54,10 +54,10 @@ fi
 # --- processes -----------------------------------------------------------------------------------
 work="$(pwd)/bench/work/gateway"
 rm -rf "$work" && mkdir -p "$work"
-UP=$((port_base)); PEER=$((port_base + 1)); TALLY=$((port_base + 2))
-for p in $UP $PEER $TALLY; do
+UP=$((port_base)); PEER=$((port_base + 1)); TALLY=$((port_base + 2)); JETTY=$((port_base + 3))
+for p in $UP $PEER $TALLY $JETTY; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-    echo "bench: port $p is taken; choose other ports with --port-base N (uses N, N+1, N+2)" >&2; exit 1
+    echo "bench: port $p is taken; choose other ports with --port-base N (uses N to N+3)" >&2; exit 1
   fi
 done
 pids=()
@@ -91,6 +91,13 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 curl -fs "http://127.0.0.1:$TALLY/healthz" >/dev/null || { cat "$work/tally.log" >&2; echo "bench: Tally did not start" >&2; exit 1; }
+# the stack's ceiling: a pass-through proxy on the same Jetty server and client as Tally's gateway,
+# relaying the same way, with nothing metered (bench/gateway/PassThrough.java), on the same JVM flags
+"${PROXY[@]}" "$jdk/bin/java" -XX:+UseSerialGC -Xmx288m -Xmn112m -cp target/tally.jar bench/gateway/PassThrough.java \
+  "$JETTY" "http://127.0.0.1:$UP" sk-ant-bench-provider-key >"$work/jetty.log" 2>&1 &
+pids+=($!); jetty_pid=$!
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$JETTY") 2>/dev/null && break; sleep 0.1; done
+(exec 3<>"/dev/tcp/127.0.0.1/$JETTY") 2>/dev/null || { cat "$work/jetty.log" >&2; echo "bench: the pass-through proxy did not start" >&2; exit 1; }
 api() { curl -fsS -u "admin:$admin" -H 'content-type: application/json' "$@"; }
 api -X POST "http://127.0.0.1:$TALLY/api/v1/providers" \
   -d "{\"provider\":\"anthropic\",\"baseUrl\":\"http://127.0.0.1:$UP\",\"key\":\"sk-ant-bench-provider-key\"}" >/dev/null
@@ -99,8 +106,8 @@ key="$(api -X POST "http://127.0.0.1:$TALLY/api/v1/keys" -d '{"name":"bench","em
 [[ "$key" == sk-tly-* ]] || { echo "bench: could not create a gateway key" >&2; exit 1; }
 
 # --- load ----------------------------------------------------------------------------------------
-declare -A url=([direct]="http://127.0.0.1:$UP" [nginx]="http://127.0.0.1:$PEER" [tally]="http://127.0.0.1:$TALLY")
-targets=(direct nginx tally)
+declare -A url=([direct]="http://127.0.0.1:$UP" [nginx]="http://127.0.0.1:$PEER" [jetty]="http://127.0.0.1:$JETTY" [tally]="http://127.0.0.1:$TALLY")
+targets=(direct nginx jetty tally)
 results="$work/results.txt"
 : >"$results"
 
@@ -120,6 +127,7 @@ cpu_ticks() { # user+system clock ticks of the processes serving a target (the p
     direct) p="$(cat "$work/upstream.pid") $(pgrep -P "$(cat "$work/upstream.pid")" | tr '\n' ' ')" ;;
     nginx) p="$peer_master $(pgrep -P "$peer_master" | tr '\n' ' ')" ;;
     tally) p="$tally_pid" ;;
+    jetty) p="$jetty_pid" ;;
   esac
   for x in $p; do t=$((t + $(awk '{print $14 + $15}' "/proc/$x/stat" 2>/dev/null || echo 0))); done
   echo "$t"
@@ -144,6 +152,7 @@ echo "bench: warming up (Tally's JIT, connection pools)..." >&2
 for s in 0 1; do
   for t in "${targets[@]}"; do run_wrk "warmup-$t-$s" "$s" "$t" 3 "$conns" 0 >/dev/null 2>&1; done
   run_wrk "warmup-tally-$s" "$s" tally 20 "$conns" 0 >/dev/null 2>&1 # the JIT needs a while on one shared core
+  run_wrk "warmup-jetty-$s" "$s" jetty 10 "$conns" 0 >/dev/null 2>&1
 done
 
 echo "bench: max throughput, $conns connections, ${duration}s each" >&2
@@ -163,7 +172,7 @@ run_wrk "paced:floor:tally" 0 tally "$duration" "$paced_conns" "$delay" /healthz
 
 echo "bench: first streamed byte, $firstbyte requests per target, interleaved" >&2
 "${LOAD[@]}" "$jdk/bin/java" bench/gateway/FirstByte.java "$key" "$firstbyte" \
-  direct=127.0.0.1:$UP nginx=127.0.0.1:$PEER tally=127.0.0.1:$TALLY | tee -a "$results" >&2
+  direct=127.0.0.1:$UP nginx=127.0.0.1:$PEER jetty=127.0.0.1:$JETTY tally=127.0.0.1:$TALLY | tee -a "$results" >&2
 
 # --- metering ------------------------------------------------------------------------------------
 sleep 3 # the spool drains into the ledger in the background
@@ -215,9 +224,11 @@ for t in "${targets[@]}"; do
     "$( [[ $t == direct ]] && echo - || added "$(field "$t" p99)" "$(field direct p99)") |"
 done
 echo
+echo "jetty: a pass-through proxy on Tally's Jetty server and client, relaying the same way, nothing metered (bench/gateway/PassThrough.java)."
 echo "Metering: Tally answered $served gateway requests with 200 (its /metrics); $ledger requests in the ledger (GET /api/v1/usage)."
 gap=$((served - ledger))
 echo "Goals: throughput >= 0.8x nginx (json $(ratio "$(field max:0:tally rps)" "$(field max:0:nginx rps)"), streaming $(ratio "$(field max:1:tally rps)" "$(field max:1:nginx rps)"));" \
   "added p99 at ~$rate req/s < 2 ms (json $(added "$(field paced:0:tally p99)" "$(field paced:0:direct p99)"), streaming $(added "$(field paced:1:tally p99)" "$(field paced:1:direct p99)") ms);" \
   "first byte within 1 ms of direct (p50 $(added "$(field tally p50)" "$(field direct p50)"), p99 $(added "$(field tally p99)" "$(field direct p99)") ms);" \
-  "unmetered: $gap"
+  "unmetered: $gap;" \
+  "the stack's ceiling (jetty pass-through) reaches json $(ratio "$(field max:0:jetty rps)" "$(field max:0:nginx rps)"), streaming $(ratio "$(field max:1:jetty rps)" "$(field max:1:nginx rps)") of nginx"
