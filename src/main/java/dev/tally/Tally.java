@@ -6,6 +6,8 @@ import java.time.Clock;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The one executable: {@code ./tally <command>}. */
 @Command(
@@ -15,7 +17,8 @@ import picocli.CommandLine.Command;
     description = "Who spent what on which AI model: one deduplicated, priced ledger of AI coding usage.",
     footer = {"", "Start with:  tally daily    (reads your local Claude Code, Codex, OpenCode and Gemini CLI logs)",
         "Data lives in $TALLY_DATA_DIR (default ~/.local/share/tally). Run 'tally help COMMAND' for details."})
-public final class Tally {
+public final class Tally implements Runnable {
+  @Spec CommandSpec spec;
 
   /** What the commands need from the outside world, injectable for tests. */
   public record Context(Map<String, String> env, Path userHome, Clock clock) {
@@ -41,6 +44,12 @@ public final class Tally {
 
   public Context context() {
     return context;
+  }
+
+  /** {@code tally} alone: the overview of commands, without an error line above it. */
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   public static void main(String[] args) {

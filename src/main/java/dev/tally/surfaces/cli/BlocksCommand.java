@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "blocks", mixinStandardHelpOptions = true,
-    description = {"Usage in 5-hour billing blocks (Claude's subscription windows, as ccusage approximates them):",
-        "a block starts at its first request floored to the hour; the active one shows elapsed and remaining",
+    description = {"Usage in 5-hour billing blocks, Claude's subscription windows as ccusage approximates them.",
+        "A block starts at its first request floored to the hour; the active one shows elapsed and remaining",
         "time, burn rate and the projected cost at its end."},
     footer = {"", "Examples:", "  tally blocks --recent", "  tally blocks --active --live", "  tally blocks --token-limit max --json"})
 final class BlocksCommand implements Callable<Integer> {

@@ -97,8 +97,8 @@ final class CollectorsCommand {
   }
 
   @Command(name = "seats", mixinStandardHelpOptions = true,
-      description = {"Paid seats per provider (Cursor members, Copilot seats, Claude plans), kept apart from metered spend:",
-          "active (used in the last 30 days) against idle, and what they cost per month when TALLY_SEAT_PRICES",
+      description = {"Paid seats per provider (Cursor, Copilot, Claude plans), kept apart from metered spend.",
+          "Active (used in the last 30 days) against idle, and what they cost per month when TALLY_SEAT_PRICES",
           "(on the server, e.g. cursor=40,github=19) gives the price of a seat."},
       footer = {"", "Examples:", "  tally collectors seats", "  tally collectors seats --idle      (who pays for a seat they do not use)"})
   static final class Seats implements Callable<Integer> {

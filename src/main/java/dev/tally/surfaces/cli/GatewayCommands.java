@@ -41,8 +41,8 @@ final class GatewayCommands {
     @ParentCommand Tally tally;
 
     @Command(name = "add", mixinStandardHelpOptions = true,
-        description = {"Store a provider key. The key is read from an environment variable or stdin, never from the command line",
-            "(which shell history and process lists keep)."})
+        description = {"Store a provider key, read from an environment variable or stdin.",
+            "Never from the command line, which shell history and process lists keep."})
     static final class Add implements Callable<Integer> {
       @ParentCommand Providers parent;
       @Mixin AdminCommands.ServerOptions server;
@@ -343,8 +343,9 @@ final class GatewayCommands {
     @ParentCommand Tally tally;
 
     @Command(name = "set", mixinStandardHelpOptions = true,
-        description = {"Create or change a budget. A hard budget (the default) refuses gateway requests with 429 once reached;",
-            "every budget raises alerts at 50, 80 and 100%."})
+        description = {"Create or change a budget.",
+            "A hard budget (the default) refuses gateway requests with 429 once reached; every budget raises",
+            "alerts at 50, 80 and 100%."})
     static final class Set implements Callable<Integer> {
       @ParentCommand Budgets parent;
       @Mixin AdminCommands.ServerOptions server;

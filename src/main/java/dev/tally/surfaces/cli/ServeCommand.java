@@ -16,9 +16,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = {"Runs the team server: the metering gateway, the ingest API for developer agents, the query API",
-        "and the directory, on embedded SQLite (or PostgreSQL with --database-url). Prints the URL and, on first",
-        "start, the admin login.", "",
+    description = {"Runs the team server: web dashboard, metering gateway, ingest and query APIs.",
+        "The gateway, the ingest API for developer agents, the query API and the directory run on embedded",
+        "SQLite (or PostgreSQL with --database-url). Prints the URL and, on first start, the admin login.", "",
         "Environment: TALLY_MASTER_KEY (base64, 32 bytes) encrypts provider keys; without it a key file is created",
         "in the data directory (mode 0600). TALLY_GATEWAY_FAIL=closed refuses gateway requests whose budget cannot",
         "be read while the database is down (default: open).",

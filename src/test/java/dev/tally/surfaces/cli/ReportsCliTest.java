@@ -3,12 +3,16 @@ package dev.tally.surfaces.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.Tally;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -180,6 +184,26 @@ class ReportsCliTest {
     Cli.Run help = cli.run("--help");
     assertThat(help.exitCode()).isZero();
     assertThat(help.out()).contains("daily", "leaderboard", "serve", "keys", "budgets");
+  }
+
+  @Test
+  void tallyAloneListsTheCommandsEachWithAWholeSentence() {
+    Cli.Run bare = cli.run();
+    assertThat(bare.exitCode()).isZero();
+    assertThat(bare.err()).isEmpty();
+    assertThat(bare.out()).startsWith("Usage: tally").contains("daily", "serve", "keys");
+    // a command list shows only the first line of each description: it must not stop mid-sentence
+    List<String> cut = new ArrayList<>();
+    Deque<picocli.CommandLine> todo = new ArrayDeque<>(List.of(Tally.commandLine(new Tally.Context(Map.of(), home, java.time.Clock.systemUTC()))));
+    while (!todo.isEmpty()) {
+      picocli.CommandLine c = todo.poll();
+      String[] description = c.getCommandSpec().usageMessage().description();
+      if (description.length > 0 && !description[0].strip().matches(".*[.)]$")) {
+        cut.add(c.getCommandSpec().qualifiedName() + ": " + description[0]);
+      }
+      todo.addAll(c.getSubcommands().values());
+    }
+    assertThat(cut).isEmpty();
   }
 
   @Test
