@@ -128,6 +128,12 @@ public final class PricesCommand implements Runnable {
               + " flagged. Add it to " + PriceTables.overridesFile(parent.home())
               + " as {\"models\": {\"" + model + "\": {\"input\": \"<USD per 1M>\", \"output\": \"<USD"
               + " per 1M>\"}}} or run: tally prices import " + PriceTables.LITELLM_URL);
+          List<ModelPrice> near = containing(table, model);
+          if (!near.isEmpty()) {
+            spec.commandLine().getErr().println("Models whose name contains '" + model + "': "
+                + String.join(", ", near.stream().limit(5).map(ModelPrice::key).toList())
+                + (near.size() > 5 ? " and " + (near.size() - 5) + " more (tally prices list " + model + ")" : ""));
+          }
           return 1;
         }
         PriceMatch m = match.get();
@@ -218,6 +224,15 @@ public final class PricesCommand implements Runnable {
 
   // ---- list ---------------------------------------------------------------------------------
 
+  /** Models whose key or an alias contains {@code text}, case-insensitively. */
+  private static List<ModelPrice> containing(PriceTable table, String text) {
+    String t = text.toLowerCase(Locale.ROOT);
+    return table.models().stream()
+        .filter(m -> m.key().toLowerCase(Locale.ROOT).contains(t)
+            || m.aliases().stream().anyMatch(a -> a.toLowerCase(Locale.ROOT).contains(t)))
+        .toList();
+  }
+
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
@@ -246,14 +261,7 @@ public final class PricesCommand implements Runnable {
       return guarded(spec, () -> {
         PriceTable table = PriceTables.load(parent.home());
         Map<String, PriceLayer> layers = table.layers();
-        List<ModelPrice> models = new ArrayList<>();
-        String f = filter == null ? null : filter.toLowerCase(Locale.ROOT);
-        for (ModelPrice m : table.models()) {
-          if (f == null || m.key().toLowerCase(Locale.ROOT).contains(f)
-              || m.aliases().stream().anyMatch(a -> a.toLowerCase(Locale.ROOT).contains(f))) {
-            models.add(m);
-          }
-        }
+        List<ModelPrice> models = filter == null ? table.models() : containing(table, filter);
         if (json) {
           ObjectNode root = JSON.createObjectNode();
           root.put("priceVersion", table.version());

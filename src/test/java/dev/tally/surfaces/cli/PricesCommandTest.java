@@ -59,6 +59,17 @@ class PricesCommandTest {
   }
 
   @Test
+  void aPartOfAModelNameIsAnsweredWithTheModelsThatContainIt() {
+    Run r = run("show", "sonnet-4-5");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("no price for model 'sonnet-4-5'")
+        .contains("Models whose name contains 'sonnet-4-5': claude-sonnet-4-5");
+    Run many = run("show", "Sonnet");
+    assertThat(many.err()).containsPattern("Models whose name contains 'Sonnet': (claude-[a-z0-9-]*sonnet[a-z0-9-]*, ){4}"
+        + "claude-[a-z0-9-]*sonnet[a-z0-9-]* and \\d+ more \\(tally prices list Sonnet\\)");
+  }
+
+  @Test
   void listFiltersAndCounts() throws Exception {
     Run r = run("list", "codex");
     assertThat(r.exit()).isZero();
