@@ -6,7 +6,13 @@ import dev.tally.store.PostgresStore;
 import dev.tally.store.SqliteStore;
 import dev.tally.store.Store;
 import dev.tally.surfaces.http.Server;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -109,7 +115,7 @@ class ServeCommand implements Callable<Integer> {
       // Base URLs and GITHUB_ORG may also come from tally.properties; the environment wins.
       server.withCollectors(dev.tally.Settings.load(tally.context().home()).withProviders(env), duration(collectEvery != null ? collectEvery : env.getOrDefault("TALLY_COLLECT_EVERY", "15m")));
     }
-    var password = gatewayOnly ? java.util.Optional.<String>empty() : server.directory().ensureAdmin(env.get("TALLY_ADMIN_PASSWORD"));
+    var password = gatewayOnly ? Optional.<String>empty() : server.directory().ensureAdmin(env.get("TALLY_ADMIN_PASSWORD"));
     int bound = server.start(host, p);
     server.warmUpDashboard();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -122,6 +128,9 @@ class ServeCommand implements Callable<Integer> {
     String base = "http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + bound;
     out.println("Gateway: ANTHROPIC_BASE_URL=" + base + "  OPENAI_BASE_URL=" + base + "/v1  (keys: tally keys create --help)");
     out.println("Ledger: " + (url != null && !url.isBlank() ? PostgresStore.redact(url) : home.database()));
+    if (url == null || url.isBlank()) {
+      openToOthers(home.database()).ifPresent(out::println);
+    }
     if (password.isPresent()) {
       out.println("First admin login: user 'admin', password '" + password.get() + "' (shown once; change it after signing in)");
     } else if (env.get("TALLY_ADMIN_PASSWORD") != null) {
@@ -135,6 +144,25 @@ class ServeCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * A warning when other users may read the ledger: it holds password and key hashes. Ledgers are
+   * created owner-only, but older ones (and copies) may not be; the mode is the owner's choice, so
+   * this says how to restrict it instead of changing it.
+   */
+  static Optional<String> openToOthers(Path ledger) {
+    try {
+      var mode = Files.getPosixFilePermissions(ledger);
+      if (!mode.contains(PosixFilePermission.GROUP_READ) && !mode.contains(PosixFilePermission.OTHERS_READ)) {
+        return Optional.empty();
+      }
+      String f = ledger.toAbsolutePath().toString();
+      return Optional.of("Warning: other users can read the ledger (" + PosixFilePermissions.toString(mode)
+          + "), which holds password and key hashes; restrict it with: chmod 600 " + f + " " + f + "-wal " + f + "-shm");
+    } catch (IOException | UnsupportedOperationException e) {
+      return Optional.empty(); // no such file yet, or no POSIX modes (Windows): nothing to say
+    }
   }
 
   /** 15m, 1h, 90s, 2d, 0 or an ISO-8601 duration (PT15M). */
