@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Tally.Version.class,
     description = "Who spent what on which AI model: one deduplicated, priced ledger of AI coding usage.",
-    footer = {"", "Start with:  tally daily    (reads your local Claude Code, Codex, OpenCode and Gemini CLI logs)",
-        "Data lives in $TALLY_DATA_DIR (default ~/.local/share/tally). Run 'tally help COMMAND' for details."})
+    footer = {"", "Start with:  tally daily   (reads the Claude Code, Codex, OpenCode, Gemini logs)",
+        "Data lives in $TALLY_DATA_DIR (default ~/.local/share/tally).",
+        "Run 'tally help COMMAND' for details."})
 public final class Tally implements Runnable {
   @Spec CommandSpec spec;
 

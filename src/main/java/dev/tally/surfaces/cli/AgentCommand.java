@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "agent", mixinStandardHelpOptions = true,
     description = "Send this machine's Claude Code, Codex, OpenCode and Gemini CLI usage to a Tally server.",
     subcommands = {AgentCommand.Login.class, AgentCommand.Run.class, AgentCommand.Status.class, AgentCommand.Install.class},
-    footer = {"", "Set up a machine:", "  tally agent login https://tally.example.com tly_...   (a token from your Tally admin)",
-        "  tally agent install                                    (start it with your user session)",
+    footer = {"", "Set up a machine:",
+        "  tally agent login https://tally.example.com tly_...  (a token from an admin)",
+        "  tally agent install                                  (runs at each login)",
         "  tally agent status"})
 final class AgentCommand {
   @ParentCommand Tally tally;

@@ -35,7 +35,8 @@ final class GatewayCommands {
       footer = {"", "Examples (with TALLY_SERVER and TALLY_TOKEN set):",
           "  ANTHROPIC_API_KEY=sk-ant-... tally providers add anthropic",
           "  tally providers add openrouter --key-env OPENROUTER_API_KEY",
-          "  pass show corp/llm | tally providers add openai-compatible --name corp-llm --base-url https://llm.corp/v1 --key-stdin",
+          "  pass show corp/llm | tally providers add openai-compatible --name corp-llm \\",
+          "      --base-url https://llm.corp/v1 --key-stdin",
           "  tally providers list", "  tally providers remove corp-llm"})
   static final class Providers {
     @ParentCommand Tally tally;
@@ -144,8 +145,10 @@ final class GatewayCommands {
       description = "Personal gateway keys for people, projects and CI runners (on the server).",
       subcommands = {Keys.Create.class, Keys.ListKeys.class, Keys.Revoke.class, Keys.Rotate.class, Keys.Snippet.class},
       footer = {"", "Examples (with TALLY_SERVER and TALLY_TOKEN set):",
-          "  tally keys create --name alice-laptop --email alice@corp.com --team web --budget 50/month",
-          "  tally keys create --name ci-payments --project payments --rpm 60 --models 'claude-haiku-*'",
+          "  tally keys create --name alice-laptop --email alice@corp.com --team web \\",
+          "      --budget 50/month",
+          "  tally keys create --name ci-payments --project payments --rpm 60 \\",
+          "      --models 'claude-haiku-*'",
           "  tally keys list", "  tally keys rotate 7", "  tally keys revoke 7",
           "  tally keys snippet sk-tly-... --tool claude-code"})
   static final class Keys {

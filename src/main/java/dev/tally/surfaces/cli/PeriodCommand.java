@@ -49,8 +49,8 @@ abstract class PeriodCommand implements Callable<Integer> {
   @Command(name = "daily", mixinStandardHelpOptions = true,
       description = "Usage and cost per day (reads new agent log lines first).",
       footer = {"", "Examples:",
-          "  tally daily                         every day with usage, this machine's time zone",
-          "  tally daily --days 7 --breakdown    the last week, one sub-row per model",
+          "  tally daily                        every day with usage (this machine's zone)",
+          "  tally daily --days 7 --breakdown   the last week, one sub-row per model",
           "  tally daily --since 2026-11-01 --agent claude --json",
           "  tally daily --by project --csv > usage.csv"})
   static final class Daily extends PeriodCommand {

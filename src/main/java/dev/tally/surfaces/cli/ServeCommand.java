@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
         "Provider admin APIs (ANTHROPIC_ADMIN_API_KEY, OPENAI_ADMIN_KEY, CURSOR_ADMIN_API_KEY, GITHUB_TOKEN + GITHUB_ORG,",
         "OPENROUTER_MANAGEMENT_KEY) are polled every --collect-every; see `tally collectors status`."},
     footer = {"", "Examples:", "  tally serve", "  tally serve --port 9090 --data-dir /var/lib/tally",
-        "  TALLY_DATABASE_URL=jdbc:postgresql://db/tally?user=tally&password=... tally serve"})
+        "  TALLY_DATABASE_URL='jdbc:postgresql://db/tally?user=tally&password=...' \\",
+        "      tally serve"})
 class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "PORT", description = "HTTP port (default: $TALLY_PORT, else 8080).")
   Integer port;
@@ -65,7 +66,9 @@ class ServeCommand implements Callable<Integer> {
           "Replicas share one PostgreSQL (--database-url or $TALLY_DATABASE_URL), so keys, revocations and budgets",
           "hold across them, and the same master key ($TALLY_MASTER_KEY) so each can read the provider keys.",
           "Each replica spools usage under its own --data-dir until the database has it."},
-      footer = {"", "Example:", "  TALLY_MASTER_KEY=... TALLY_DATABASE_URL=jdbc:postgresql://db/tally?user=tally tally gateway --port 8081"})
+      footer = {"", "Example:", "  TALLY_MASTER_KEY=... \\",
+          "  TALLY_DATABASE_URL=jdbc:postgresql://db/tally?user=tally \\",
+          "  tally gateway --port 8081"})
   static final class GatewayOnly extends ServeCommand {
     @Override
     public Integer call() throws Exception {

@@ -187,7 +187,7 @@ class ReportsCliTest {
   }
 
   @Test
-  void tallyAloneListsTheCommandsEachWithAWholeSentence() {
+  void tallyAloneListsTheCommandsEachWithAWholeSentenceAndNoExampleWraps() {
     Cli.Run bare = cli.run();
     assertThat(bare.exitCode()).isZero();
     assertThat(bare.err()).isEmpty();
@@ -200,6 +200,11 @@ class ReportsCliTest {
       String[] description = c.getCommandSpec().usageMessage().description();
       if (description.length > 0 && !description[0].strip().matches(".*[.)]$")) {
         cut.add(c.getCommandSpec().qualifiedName() + ": " + description[0]);
+      }
+      for (String line : c.getCommandSpec().usageMessage().footer()) { // help wraps at 80 columns
+        if (line.length() > c.getCommandSpec().usageMessage().width()) {
+          cut.add(c.getCommandSpec().qualifiedName() + " example wraps: " + line);
+        }
       }
       todo.addAll(c.getSubcommands().values());
     }
