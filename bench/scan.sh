@@ -70,7 +70,7 @@ if [[ ! -f "$floor_dir/floor.aot" || bench/StatFloor.java -nt "$floor_dir/floor.
   "$jdk/bin/javac" -d "$floor_dir/classes" bench/StatFloor.java
   "$jdk/bin/jar" cfe "$floor_dir/floor.jar" StatFloor -C "$floor_dir/classes" .
 fi
-floor_opts=(-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Xms16m -Xmx256m -Djava.locale.providers=FALLBACK)
+floor_opts=(-XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -Xms16m -Xmx256m -Djava.locale.providers=FALLBACK) # ./tally's for a report
 if [[ ! -f "$floor_dir/floor.aot" ]]; then
   "$jdk/bin/java" "${floor_opts[@]}" -XX:AOTCacheOutput="$floor_dir/floor.aot" -Xlog:disable -Xlog:all=off \
     -jar "$floor_dir/floor.jar" "$corpus" >/dev/null 2>&1 || true

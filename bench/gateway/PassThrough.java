@@ -38,7 +38,7 @@ public class PassThrough extends Handler.Abstract {
   }
 
   public static void main(String[] args) throws Exception {
-    HttpClient client = new HttpClient();
+    HttpClient client = new HttpClient(); // set up as Proxy.upstreamClient() sets up the gateway's
     client.setFollowRedirects(false);
     client.setUserAgentField(null);
     client.setHttpCookieStore(new HttpCookieStore.Empty());

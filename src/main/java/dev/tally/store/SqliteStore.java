@@ -19,12 +19,14 @@ import org.flywaydb.core.Flyway;
 public final class SqliteStore {
   /** The newest migration under {@code db/migration}; a test keeps the two in step. */
   static final int SCHEMA_VERSION = 9;
+  /** The page cache of a long-lived process's connections (the server's writer keeps index pages in it). */
+  private static final int SERVER_CACHE_MB = 16;
 
   private SqliteStore() {}
 
   /** Opens (creating when needed) the ledger at {@code file} and brings its schema up to date. */
   public static Store open(Path file) {
-    return open(file, 16);
+    return open(file, SERVER_CACHE_MB);
   }
 
   /**

@@ -104,11 +104,12 @@ class ServeCommand implements Callable<Integer> {
     TallyHome home = dataDir != null ? new TallyHome(java.nio.file.Path.of(dataDir), tally.context().home().configDir())
         : tally.context().home();
     String url = databaseUrl != null ? databaseUrl : env.get("TALLY_DATABASE_URL");
-    if (gatewayOnly && (url == null || url.isBlank())) {
+    boolean postgres = url != null && !url.isBlank();
+    if (gatewayOnly && !postgres) {
       throw new IllegalArgumentException("a gateway replica needs the shared PostgreSQL: --database-url or TALLY_DATABASE_URL"
           + " (for one machine, `tally serve` already runs the gateway)");
     }
-    Store store = url != null && !url.isBlank() ? PostgresStore.open(url, null, null) : SqliteStore.open(home.database());
+    Store store = postgres ? PostgresStore.open(url, null, null) : SqliteStore.open(home.database());
     Server server = new Server(store, LocalWiring.pricer(home), tally.context().clock(), 4, bufferedLog())
         .withGateway(home.dataDir(), env.get("TALLY_MASTER_KEY"), !"closed".equalsIgnoreCase(env.get("TALLY_GATEWAY_FAIL")))
         .withPriceTable(() -> dev.tally.pricing.PriceTables.load(home));
@@ -130,8 +131,8 @@ class ServeCommand implements Callable<Integer> {
     out.println((gatewayOnly ? "Tally gateway replica" : "Tally") + " is running at http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + bound + "/");
     String base = "http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + bound;
     out.println("Gateway: ANTHROPIC_BASE_URL=" + base + "  OPENAI_BASE_URL=" + base + "/v1  (keys: tally keys create --help)");
-    out.println("Ledger: " + (url != null && !url.isBlank() ? PostgresStore.redact(url) : home.database()));
-    if (url == null || url.isBlank()) {
+    out.println("Ledger: " + (postgres ? PostgresStore.redact(url) : home.database()));
+    if (!postgres) {
       openToOthers(home.database()).ifPresent(out::println);
     }
     if (password.isPresent()) {
